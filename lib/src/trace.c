@@ -1,0 +1,64 @@
+/* trace.c: the out-of-line traced slow paths; each records its caller, the user's call site. */
+#include <refblame/ref.h>
+
+#include "refblame_tp.h"
+
+/*
+ * noinline keeps __builtin_return_address(0) pointing into the function that
+ * inlined the refblame op (the header's REFBLAME__NO_TAIL_CALL keeps that
+ * function from tail-calling us). The arguments are already the values the
+ * atomic op produced.
+ */
+#define SLOW __attribute__((noinline, visibility("default")))
+#define CALLER __builtin_return_address(0)
+
+SLOW void refblame__trace_set(const refblame_ref_t *r, int v)
+{
+	lttng_ust_tracepoint(refblame, ref_set, r, v, CALLER);
+}
+
+SLOW void refblame__trace_mod(const refblame_ref_t *r, int delta, int count, const void *holder)
+{
+	lttng_ust_tracepoint(refblame, ref_mod, r, delta, count, CALLER, holder);
+}
+
+SLOW void refblame__trace_mod_and_test(const refblame_ref_t *r, int delta, int count, int ret,
+				       const void *holder)
+{
+	lttng_ust_tracepoint(refblame, ref_mod_and_test, r, delta, count, ret, CALLER, holder);
+}
+
+SLOW void refblame__trace_mod_and_return(const refblame_ref_t *r, int delta, int count)
+{
+	lttng_ust_tracepoint(refblame, ref_mod_and_return, r, delta, count, CALLER);
+}
+
+SLOW void refblame__trace_mod_unless(const refblame_ref_t *r, int nr, int count, int ret)
+{
+	lttng_ust_tracepoint(refblame, ref_mod_unless, r, nr, count, ret, CALLER);
+}
+
+SLOW void refblame__trace_freeze(const refblame_ref_t *r, int expected, int count, int ret)
+{
+	lttng_ust_tracepoint(refblame, ref_freeze, r, expected, count, ret, CALLER);
+}
+
+SLOW void refblame__trace_unfreeze(const refblame_ref_t *r, int count)
+{
+	lttng_ust_tracepoint(refblame, ref_unfreeze, r, count, CALLER);
+}
+
+SLOW void refblame__trace_obj_init(const refblame_ref_t *r, const char *kind, int count)
+{
+	lttng_ust_tracepoint(refblame, obj_init, r, kind, count, CALLER);
+}
+
+SLOW void refblame__trace_obj_free(const refblame_ref_t *r, int count)
+{
+	lttng_ust_tracepoint(refblame, obj_free, r, count, CALLER);
+}
+
+SLOW void refblame__trace_move(const refblame_ref_t *r, int count, const void *from, const void *to)
+{
+	lttng_ust_tracepoint(refblame, ref_move, r, count, from, to, CALLER);
+}
