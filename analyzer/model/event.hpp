@@ -1,0 +1,84 @@
+// event.hpp: the compact internal form of one trace event, as the reader hands it to the replay and the symbolizer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace refblame::analyzer {
+
+// One per refblame event class (provider `refblame`), in DESIGN.md order.
+enum class Op : std::uint8_t {
+    set,            // ref_set: count set to val
+    mod,            // ref_mod: count += val (add/sub/inc/dec, tracked get)
+    mod_and_test,   // ref_mod_and_test: count += val, ret = reached zero (tracked put)
+    mod_and_return, // ref_mod_and_return: count += val, ret = new count
+    mod_unless,     // ref_mod_unless: count += val when ret, else unchanged
+    freeze,         // ref_freeze: val = expected; ret = success; count = 0 or the count seen
+    unfreeze,       // ref_unfreeze: count = val
+    obj_init,       // obj_init: new object (generation) of `kind`, count = initial
+    obj_free,       // obj_free: object gone, count = refs still counted
+    move,           // ref_move: reference passes from `from` to `holder`
+};
+
+std::string_view op_name(Op op); // the event name without provider, e.g. "ref_mod"
+
+inline constexpr std::int32_t unknown_id = -1; // pid/tid when the context was not recorded
+
+struct Event {
+    std::uint64_t time_ns = 0; // nanoseconds from the clock's origin (Unix epoch for LTTng)
+    std::uint64_t obj = 0;     // address of the refblame_ref_t
+    std::uint64_t caller = 0;  // return address into user code
+    std::uint64_t holder = 0;  // tracked holder, 0 when anonymous
+    std::uint64_t from = 0;    // ref_move: previous holder (0: adopt of an anonymous ref)
+    std::uint32_t stack_id = 0; // 0: no stack recorded (call-stacks issue)
+    std::uint32_t stream = 0;  // reader's index of the CTF stream the event came from
+    std::int32_t pid = unknown_id;
+    std::int32_t tid = unknown_id;
+    std::int32_t count = 0; // value after the op
+    std::int32_t val = 0;   // delta / expected / new value
+    std::int32_t ret = 0;   // op result where the op returns one
+    Op op = Op::mod;
+    std::string_view kind; // obj_init only: interned, valid for the reader's lifetime
+};
+
+// Count change an op applies when it succeeds (set/unfreeze/init are absolute).
+inline bool is_absolute(Op op) { return op == Op::set || op == Op::unfreeze || op == Op::obj_init; }
+
+// A loaded module in a traced process, from lttng_ust_statedump:* and lttng_ust_lib:* events.
+struct ModuleEvent {
+    enum class Kind : std::uint8_t { bin_info, build_id, debug_link, load, unload, statedump_start, statedump_end };
+    Kind kind = Kind::bin_info;
+    std::uint64_t time_ns = 0;
+    std::int32_t pid = unknown_id;
+    std::uint64_t baddr = 0; // load address
+    std::uint64_t memsz = 0;
+    std::string path;
+    bool is_pic = true;
+    std::vector<std::uint8_t> build_id;
+    std::string debug_link;
+    std::uint32_t crc = 0;
+};
+
+// Events the tracer could not record: a discarded-events or discarded-packets message.
+struct Loss {
+    std::uint32_t stream = 0;
+    std::int32_t pid = unknown_id; // process of the stream, when known
+    std::uint64_t begin_ns = 0;    // time range the loss covers (0: unknown)
+    std::uint64_t end_ns = 0;
+    std::uint64_t count = 0;  // as reported; 0 when not available; may be untrustworthy
+    bool packets = false;     // true: discarded packets (count is packets, not events)
+    std::string trace;        // the CTF trace directory the stream belongs to
+};
+
+// What the reader hands on, in timestamp order across every stream of every trace.
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void on_event(const Event &e) = 0;
+    virtual void on_module(const ModuleEvent &m) = 0;
+    virtual void on_loss(const Loss &l) = 0;
+};
+
+} // namespace refblame::analyzer

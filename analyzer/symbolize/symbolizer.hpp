@@ -1,0 +1,58 @@
+// symbolizer.hpp: turns (pid, caller address) into the user's function, file:line and inline chain, via libdwfl.
+#pragma once
+
+#include "model/event.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace refblame::analyzer {
+
+struct SourceFrame {
+    std::string function; // demangled, GCC clone suffixes (.constprop.0, .isra.0) removed
+    std::string file;
+    int line = 0;
+};
+
+// A call site as people read it. When symbols are missing only module+offset
+// are set and `resolved` is false.
+struct SymbolizedSite {
+    std::uint64_t address = 0; // the address as recorded (a return address)
+    std::string module;        // path of the module holding the address ("" when unknown)
+    std::uint64_t offset = 0;  // address - module load base
+    std::string function;      // the first user frame (refblame and C++ std headers skipped)
+    std::string file;
+    int line = 0;
+    bool resolved = false;
+    // The site lies inside library code (e.g. an out-of-line std:: template at
+    // -O0) and no recorded stack named the user's caller: `--stack` would.
+    bool in_library_code = false;
+    std::vector<SourceFrame> inline_chain; // innermost first, as DWARF gives it
+};
+
+class Symbolizer {
+public:
+    explicit Symbolizer(std::vector<std::string> debug_dirs = {});
+    ~Symbolizer();
+    Symbolizer(const Symbolizer &) = delete;
+    Symbolizer &operator=(const Symbolizer &) = delete;
+
+    // Feed every statedump / lib event of the trace (in time order).
+    void on_module(const ModuleEvent &m);
+
+    // Symbolize one recorded caller address of process `pid`; cached per
+    // (pid, address), so each distinct site is resolved once.
+    const SymbolizedSite &resolve(std::int32_t pid, std::uint64_t address);
+
+    // One line per module that lacked symbols or did not match its recorded
+    // build-id, saying how to fix it. Empty when everything resolved.
+    std::vector<std::string> warnings() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace refblame::analyzer

@@ -1,0 +1,1 @@
+// placeholder.cpp: replaced by the recorder's sources.
