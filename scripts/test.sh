@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# test.sh: set up, build and run every test: the main build (warnings as errors), the ASan+UBSan build, and a
+# build with tracing compiled out. CI runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+jobs=$(nproc)
+step() { printf '\n=== %s\n' "$*"; }
+
+step "main build (RelWithDebInfo, -Werror)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFBLAME_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure
+
+step "sanitizer build (ASan + UBSan)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DREFBLAME_WERROR=ON -DREFBLAME_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -LE no-sanitizer
+
+step "tracing compiled out (REFBLAME_TRACING=OFF)"
+cmake -S . -B build-notrace -DREFBLAME_TRACING=OFF -DREFBLAME_BUILD_TOOLS=OFF -DREFBLAME_WERROR=ON >/dev/null
+cmake --build build-notrace -j"$jobs"
+ctest --test-dir build-notrace --output-on-failure
