@@ -3,6 +3,7 @@
 
 #include "model/event.hpp"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -80,6 +81,7 @@ struct SiteStats {
     std::uint64_t outstanding = 0; // still open at the end / at free
     std::uint64_t hold_ns_total = 0;
     std::uint64_t hold_ns_max = 0;
+    std::uint64_t hold_ns_median = 0; // approximate (log-scale histogram, within ~10%)
     std::uint64_t blocked = 0;     // failed freezes where this site held a non-expected ref
     std::uint64_t blocked_refs = 0;
 };
@@ -91,6 +93,53 @@ struct HistoryEntry {
     bool continuity_break = false; // count != previous + delta here
     std::optional<SiteKey> paired_with; // for a put: the acquire site it was paired with
     std::optional<Confidence> pairing;
+    std::uint64_t paired_get_ns = 0;          // for a put: when the paired get happened
+    std::int32_t paired_get_tid = unknown_id; // and on which thread
+    bool uncertain = false;                   // the object had lost continuity by this event
+};
+
+// An acquire site with references still held at obj_free or at the end of the trace.
+struct LeakSite {
+    SiteKey site;
+    std::uint64_t refs = 0;            // refs acquired here and never released
+    std::uint64_t objects = 0;         // object generations holding them
+    std::uint64_t freed_with_refs = 0; // of those, objects freed while the refs were held
+    Confidence confidence = Confidence::exact; // the weakest rule among its refs
+    bool uncertain = false;
+};
+
+// A bug of the traced program, reported with its site (not an analyzer error).
+enum class FindingKind : std::uint8_t {
+    underflow,        // a put without a get: the count went below zero
+    get_on_frozen,    // a get on a frozen (count 0 after a successful freeze) object
+    freed_with_refs,  // obj_free while references were still counted
+    double_free,      // obj_free on an object already freed
+    use_after_free,   // an op on a freed object without a new obj_init
+    reinit_with_refs, // obj_init on a live object that still had references
+};
+inline std::string_view finding_name(FindingKind k)
+{
+    switch (k) {
+    case FindingKind::underflow: return "underflow";
+    case FindingKind::get_on_frozen: return "get_on_frozen";
+    case FindingKind::freed_with_refs: return "freed_with_refs";
+    case FindingKind::double_free: return "double_free";
+    case FindingKind::use_after_free: return "use_after_free";
+    case FindingKind::reinit_with_refs: return "reinit_with_refs";
+    }
+    return "?";
+}
+
+struct Finding {
+    FindingKind what = FindingKind::underflow;
+    ObjectKey object;
+    std::string kind;        // the object's kind
+    std::uint64_t time_ns = 0;
+    std::int32_t tid = unknown_id;
+    SiteKey site;            // where the offending op was called
+    Op op = Op::mod;
+    int count = 0;           // the count after the op
+    std::uint64_t holder = 0;
 };
 
 // Trace-wide numbers (stats), also carried by every other report.
@@ -104,6 +153,12 @@ struct TraceSummary {
     std::uint64_t processes = 0;
     std::uint64_t uncertain_objects = 0;
     std::uint64_t first_ns = 0, last_ns = 0;
+    std::array<std::uint64_t, 10> events_by_op{}; // indexed by Op
+    std::uint64_t threads = 0;
+    std::uint64_t addresses = 0;          // distinct (pid, address) pairs
+    std::uint64_t continuity_breaks = 0;  // events whose count did not follow (lost or reordered)
+    std::uint64_t reordered_events = 0;   // events put back in order by their counts
+    std::uint64_t findings = 0;           // program bugs found (FindingKind)
     std::vector<std::string> warnings; // everything the user must know about completeness
 };
 

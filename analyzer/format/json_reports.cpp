@@ -1,0 +1,222 @@
+// json_reports.cpp: every query's answer as one JSON object, in the schema DESIGN.md fixes.
+#include "format/ranking.hpp"
+#include "format/reports.hpp"
+#include "format/site_merge.hpp"
+#include "format/site_view.hpp"
+
+#include <set>
+
+namespace refblame::analyzer {
+
+using nlohmann::json;
+
+namespace {
+
+json object_fields(const ObjectKey &o)
+{
+    return {{"pid", o.pid}, {"object", hex(o.obj)}, {"generation", o.generation}};
+}
+
+json holders_array(const std::vector<HeldRefs> &holders, Symbolizer &sym)
+{
+    json a = json::array();
+    for (const HeldRefs &h : holders)
+        a.push_back(holder_json(h, sym));
+    return a;
+}
+
+json losses_json(const TraceSummary &t)
+{
+    json a = json::array();
+    for (const Loss &l : t.losses) {
+        json j = {{"trace", l.trace}, {"begin_ns", l.begin_ns}, {"end_ns", l.end_ns},
+                  {"what", l.packets ? "packets" : "events"}};
+        j["pid"] = l.pid >= 0 ? json(l.pid) : json(nullptr);
+        j["count"] = l.count ? json(l.count) : json(nullptr); // null: lost, count unknown
+        a.push_back(std::move(j));
+    }
+    return a;
+}
+
+void header(json &j, const TraceSummary &t)
+{
+    j["trace"] = t.trace;
+    j["events"] = t.events;
+    j["lost_events"] = t.lost_events;
+    if (t.lost_packets)
+        j["lost_packets"] = t.lost_packets;
+    if (!t.losses.empty())
+        j["losses"] = losses_json(t);
+    j["warnings"] = t.warnings;
+}
+
+} // namespace
+
+json blockers_json(const TraceSummary &t, const std::vector<Blocked> &blocked, Symbolizer &sym)
+{
+    json j;
+    header(j, t);
+    json list = json::array();
+    for (const Blocked &b : blocked) {
+        json e = object_fields(b.object);
+        e["kind"] = b.kind;
+        e["time_ns"] = b.time_ns;
+        e["tid"] = b.tid;
+        e["expected"] = b.expected;
+        e["count"] = b.count;
+        e["freeze_site"] = site_json(sym.resolve(b.freeze_site.pid, b.freeze_site.address));
+        if (b.uncertain)
+            e["uncertain"] = true;
+        e["holders"] = holders_array(b.holders, sym);
+        list.push_back(std::move(e));
+    }
+    j["blocked"] = std::move(list);
+    json sites = json::array();
+    for (const RankedSite &r : rank_blocking_sites(blocked, sym)) {
+        json s = {{"site", site_json(r.site)}, {"blocked", r.blocked}, {"refs", r.refs},
+                  {"confidence", std::string(confidence_name(r.confidence))}};
+        if (r.uncertain)
+            s["uncertain"] = true;
+        sites.push_back(std::move(s));
+    }
+    j["sites"] = std::move(sites);
+    j["symbol_warnings"] = sym.warnings();
+    return j;
+}
+
+json holders_json(const TraceSummary &t, const ObjectState &s, Symbolizer &sym)
+{
+    json j = object_fields(s.object);
+    j["trace"] = t.trace;
+    j["lost_events"] = t.lost_events;
+    j["kind"] = s.kind;
+    j["time_ns"] = s.time_ns;
+    j["count"] = s.count;
+    j["freed"] = s.freed;
+    j["uncertain"] = s.uncertain;
+    j["holders"] = holders_array(s.holders, sym);
+    j["symbol_warnings"] = sym.warnings();
+    return j;
+}
+
+json leaks_json(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym)
+{
+    struct Row {
+        std::uint64_t refs = 0, objects = 0, freed_with_refs = 0;
+        bool uncertain = false;
+    };
+    SiteMerge<Row> merge(sym);
+    json objects = json::array();
+    for (const LeakedObject &l : leaks) {
+        const ObjectState &s = l.state;
+        std::set<Row *> seen;
+        for (const HeldRefs &h : s.holders) {
+            Row &r = merge.at(h.site);
+            r.refs += static_cast<std::uint64_t>(h.refs);
+            r.uncertain = r.uncertain || h.uncertain || s.uncertain;
+            if (seen.insert(&r).second) {
+                ++r.objects;
+                r.freed_with_refs += s.freed ? 1 : 0;
+            }
+        }
+        json o = object_fields(s.object);
+        o["kind"] = s.kind;
+        o["count"] = s.count;
+        o["freed"] = s.freed;
+        o["time_ns"] = s.time_ns;
+        if (s.uncertain)
+            o["uncertain"] = true;
+        o["holders"] = holders_array(s.holders, sym);
+        objects.push_back(std::move(o));
+    }
+    json j;
+    header(j, t);
+    json sites = json::array();
+    for (auto &[site, r] : std::move(merge).sorted([](const Row &a, const Row &b) { return a.refs > b.refs; })) {
+        json s = {{"site", site_json(site)}, {"refs", r.refs}, {"objects", r.objects},
+                  {"freed_with_refs", r.freed_with_refs}};
+        if (r.uncertain)
+            s["uncertain"] = true;
+        sites.push_back(std::move(s));
+    }
+    j["sites"] = std::move(sites);
+    j["objects"] = std::move(objects);
+    j["symbol_warnings"] = sym.warnings();
+    return j;
+}
+
+json history_json(const TraceSummary &t, const ObjectKey &obj, const std::vector<HistoryEntry> &h, Symbolizer &sym)
+{
+    json j = object_fields(obj);
+    header(j, t);
+    json events = json::array();
+    for (const HistoryEntry &e : h) {
+        const Event &ev = e.event;
+        json x = {{"time_ns", ev.time_ns}, {"tid", ev.tid},      {"event", std::string(op_name(ev.op))},
+                  {"count", ev.count},     {"val", ev.val},      {"ret", ev.ret},
+                  {"generation", e.generation}};
+        x["holder"] = ev.holder ? json(hex(ev.holder)) : json(nullptr);
+        if (ev.op == Op::move)
+            x["from"] = ev.from ? json(hex(ev.from)) : json(nullptr);
+        if (ev.op == Op::obj_init)
+            x["kind"] = std::string(ev.kind);
+        x["site"] = site_json(sym.resolve(ev.pid, ev.caller));
+        if (e.continuity_break)
+            x["continuity_break"] = true;
+        if (e.paired_with) {
+            x["paired_with"] = site_json(sym.resolve(e.paired_with->pid, e.paired_with->address));
+            x["pairing"] = std::string(confidence_name(e.pairing.value_or(Confidence::guess)));
+        }
+        events.push_back(std::move(x));
+    }
+    j["history"] = std::move(events);
+    j["symbol_warnings"] = sym.warnings();
+    return j;
+}
+
+json sites_json(const TraceSummary &t, const std::vector<SiteStats> &sites, Symbolizer &sym)
+{
+    SiteMerge<SiteStats> merge(sym);
+    for (const SiteStats &s : sites) {
+        SiteStats &r = merge.at(s.site);
+        r.gets += s.gets;
+        r.puts += s.puts;
+        r.outstanding += s.outstanding;
+        r.hold_ns_total += s.hold_ns_total;
+        r.hold_ns_max = std::max(r.hold_ns_max, s.hold_ns_max);
+        r.blocked += s.blocked;
+        r.blocked_refs += s.blocked_refs;
+    }
+    json j;
+    header(j, t);
+    json rows = json::array();
+    for (auto &[site, r] : std::move(merge).sorted([](const SiteStats &a, const SiteStats &b) {
+             return a.blocked != b.blocked ? a.blocked > b.blocked : a.outstanding > b.outstanding;
+         })) {
+        rows.push_back({{"site", site_json(site)},
+                        {"gets", r.gets},
+                        {"puts", r.puts},
+                        {"outstanding", r.outstanding},
+                        {"hold_ns_mean", r.puts ? r.hold_ns_total / r.puts : 0},
+                        {"hold_ns_max", r.hold_ns_max},
+                        {"blocked", r.blocked},
+                        {"blocked_refs", r.blocked_refs}});
+    }
+    j["sites"] = std::move(rows);
+    j["symbol_warnings"] = sym.warnings();
+    return j;
+}
+
+json stats_json(const TraceSummary &t)
+{
+    json j;
+    header(j, t);
+    j["objects"] = t.objects;
+    j["processes"] = t.processes;
+    j["uncertain_objects"] = t.uncertain_objects;
+    j["first_ns"] = t.first_ns;
+    j["last_ns"] = t.last_ns;
+    return j;
+}
+
+} // namespace refblame::analyzer

@@ -1,0 +1,233 @@
+// text_reports.cpp: every query's answer as text a person reads first: rankings on top, details below.
+#include "format/ranking.hpp"
+#include "format/reports.hpp"
+#include "format/site_merge.hpp"
+#include "format/site_view.hpp"
+
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <set>
+
+namespace refblame::analyzer {
+
+namespace {
+
+constexpr std::size_t max_listed = 10; // failed freezes / objects detailed in text
+
+// printf into a std::string
+std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+std::string fmt(const char *f, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, f);
+    std::vsnprintf(buf, sizeof buf, f, ap);
+    va_end(ap);
+    return buf;
+}
+
+// Seconds since the first event of the trace.
+std::string when(const TraceSummary &t, std::uint64_t ns)
+{
+    double s = ns >= t.first_ns ? double(ns - t.first_ns) / 1e9 : 0.0;
+    return fmt("%.6f s", s);
+}
+
+std::string completeness(const TraceSummary &t)
+{
+    std::string out;
+    if (t.lost_events || t.lost_packets || !t.losses.empty()) {
+        out += fmt("WARNING: the tracer lost events (%" PRIu64 " events, %" PRIu64
+                   " packets reported); objects whose counts broke are marked [uncertain].\n",
+                   t.lost_events, t.lost_packets);
+        for (const Loss &l : t.losses)
+            out += fmt("  loss in %s (pid %d) between %s and %s%s\n", l.trace.c_str(), l.pid,
+                       when(t, l.begin_ns).c_str(), when(t, l.end_ns).c_str(),
+                       l.count ? fmt(": %" PRIu64 " %s", l.count, l.packets ? "packets" : "events").c_str()
+                               : ": count unknown");
+    }
+    for (const std::string &w : t.warnings)
+        out += "warning: " + w + "\n";
+    return out;
+}
+
+std::string symbol_warnings(Symbolizer &sym)
+{
+    std::string out;
+    for (const std::string &w : sym.warnings())
+        out += "note: " + w + "\n";
+    return out;
+}
+
+std::string holder_rows(const TraceSummary &t, const std::vector<HeldRefs> &holders, Symbolizer &sym,
+                        bool mark_expected)
+{
+    std::string out = "     refs  rule      tid      since       site\n";
+    for (const HeldRefs &h : holders) {
+        out += fmt("    %5d  %-8s  %-7d  %-10s  %s", h.refs, std::string(confidence_name(h.confidence)).c_str(),
+                   h.tid, when(t, h.since_ns).c_str(),
+                   site_label(sym.resolve(h.site.pid, h.site.address)).c_str());
+        if (h.holder)
+            out += "  holder " + hex(h.holder);
+        if (mark_expected)
+            out += h.expected ? "  (expected)" : "  <- extra";
+        if (h.uncertain)
+            out += "  [uncertain]";
+        out += "\n";
+    }
+    return out;
+}
+
+const char *legend = "rules: exact = tracked holder (get/put with a holder); inferred = paired by the trace's own "
+                     "evidence; guess = no evidence either way (oldest open reference).\n";
+
+} // namespace
+
+std::string blockers_text(const TraceSummary &t, const std::vector<Blocked> &blocked, Symbolizer &sym)
+{
+    std::set<std::pair<std::int32_t, std::uint64_t>> objects;
+    std::set<std::int32_t> pids;
+    for (const Blocked &b : blocked) {
+        objects.insert({b.object.pid, b.object.obj});
+        pids.insert(b.object.pid);
+    }
+    std::string out = fmt("%zu failed freezes on %zu objects in %zu processes (%" PRIu64 " events read from %s)\n",
+                          blocked.size(), objects.size(), pids.size(), t.events, t.trace.c_str());
+    out += completeness(t);
+    if (blocked.empty())
+        return out + "No freeze failed: nothing was blocked.\n" + symbol_warnings(sym);
+
+    out += "\nWho blocked them (extra references at failed freezes, by acquire site):\n";
+    out += "  blocked   refs  rule      site\n";
+    for (const RankedSite &r : rank_blocking_sites(blocked, sym))
+        out += fmt("  %7" PRIu64 "  %5" PRIu64 "  %-8s  %s%s\n", r.blocked, r.refs,
+                   std::string(confidence_name(r.confidence)).c_str(), site_label(r.site).c_str(),
+                   r.uncertain ? "  [uncertain]" : "");
+
+    out += "\nFailed freezes:\n";
+    for (std::size_t i = 0; i < blocked.size() && i < max_listed; ++i) {
+        const Blocked &b = blocked[i];
+        out += fmt("  %s %s (pid %d) at %s: expected %d, count %d%s\n", b.kind.c_str(), hex(b.object.obj).c_str(),
+                   b.object.pid, when(t, b.time_ns).c_str(), b.expected, b.count,
+                   b.uncertain ? "  [uncertain: events lost on this object]" : "");
+        out += "    freeze at " + site_label(sym.resolve(b.freeze_site.pid, b.freeze_site.address)) + "\n";
+        out += holder_rows(t, b.holders, sym, true);
+    }
+    if (blocked.size() > max_listed)
+        out += fmt("  ... %zu more (--format json lists every one)\n", blocked.size() - max_listed);
+    return out + "\n" + legend + symbol_warnings(sym);
+}
+
+std::string holders_text(const TraceSummary &t, const ObjectState &s, Symbolizer &sym)
+{
+    std::string out = fmt("%s %s (pid %d, generation %u) at %s: count %d%s%s\n", s.kind.c_str(),
+                          hex(s.object.obj).c_str(), s.object.pid, s.object.generation, when(t, s.time_ns).c_str(),
+                          s.count, s.freed ? ", freed" : "",
+                          s.uncertain ? "  [uncertain: events lost on this object]" : "");
+    out += completeness(t);
+    if (s.holders.empty())
+        return out + "No reference is held.\n" + symbol_warnings(sym);
+    return out + holder_rows(t, s.holders, sym, false) + legend + symbol_warnings(sym);
+}
+
+std::string leaks_text(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym)
+{
+    struct Row {
+        std::uint64_t refs = 0, objects = 0, freed = 0;
+    };
+    SiteMerge<Row> merge(sym);
+    std::size_t freed = 0;
+    for (const LeakedObject &l : leaks) {
+        std::set<Row *> seen;
+        freed += l.state.freed ? 1 : 0;
+        for (const HeldRefs &h : l.state.holders) {
+            Row &r = merge.at(h.site);
+            r.refs += static_cast<std::uint64_t>(h.refs);
+            if (seen.insert(&r).second) {
+                ++r.objects;
+                r.freed += l.state.freed ? 1 : 0;
+            }
+        }
+    }
+    std::string out = fmt("%zu objects with references still held (%zu freed with refs, %zu alive at the end)\n",
+                          leaks.size(), freed, leaks.size() - freed);
+    out += completeness(t);
+    if (leaks.empty())
+        return out + "No leaked reference.\n" + symbol_warnings(sym);
+    out += "\n     refs  objects  freed  acquire site\n";
+    for (auto &[site, r] : std::move(merge).sorted([](const Row &a, const Row &b) { return a.refs > b.refs; }))
+        out += fmt("  %7" PRIu64 "  %7" PRIu64 "  %5" PRIu64 "  %s\n", r.refs, r.objects, r.freed,
+                   site_label(site).c_str());
+    out += "\nObjects:\n";
+    for (std::size_t i = 0; i < leaks.size() && i < max_listed; ++i) {
+        const ObjectState &s = leaks[i].state;
+        out += fmt("  %s %s (pid %d): count %d %s%s\n", s.kind.c_str(), hex(s.object.obj).c_str(), s.object.pid,
+                   s.count, s.freed ? "at obj_free" : "at end of trace", s.uncertain ? "  [uncertain]" : "");
+        out += holder_rows(t, s.holders, sym, false);
+    }
+    if (leaks.size() > max_listed)
+        out += fmt("  ... %zu more (--format json lists every one)\n", leaks.size() - max_listed);
+    return out + "\n" + legend + symbol_warnings(sym);
+}
+
+std::string history_text(const TraceSummary &t, const ObjectKey &obj, const std::vector<HistoryEntry> &h,
+                         Symbolizer &sym)
+{
+    std::string out = fmt("history of %s (pid %d): %zu events\n", hex(obj.obj).c_str(), obj.pid, h.size());
+    out += completeness(t);
+    out += "  time          tid      gen  event               count    val  site\n";
+    for (const HistoryEntry &e : h) {
+        const Event &ev = e.event;
+        out += fmt("  %-12s  %-7d  %3u  %-18s  %5d  %5d  %s", when(t, ev.time_ns).c_str(), ev.tid, e.generation,
+                   std::string(op_name(ev.op)).c_str(), ev.count, ev.val,
+                   site_label(sym.resolve(ev.pid, ev.caller)).c_str());
+        if (ev.holder)
+            out += "  holder " + hex(ev.holder);
+        if (e.paired_with)
+            out += "  undoes " + site_label(sym.resolve(e.paired_with->pid, e.paired_with->address)) + " [" +
+                   std::string(confidence_name(e.pairing.value_or(Confidence::guess))) + "]";
+        if (e.continuity_break)
+            out += "  [continuity break: events lost or reordered before this]";
+        out += "\n";
+    }
+    return out + symbol_warnings(sym);
+}
+
+std::string sites_text(const TraceSummary &t, const std::vector<SiteStats> &sites, Symbolizer &sym)
+{
+    SiteMerge<SiteStats> merge(sym);
+    for (const SiteStats &s : sites) {
+        SiteStats &r = merge.at(s.site);
+        r.gets += s.gets;
+        r.puts += s.puts;
+        r.outstanding += s.outstanding;
+        r.hold_ns_total += s.hold_ns_total;
+        r.hold_ns_max = std::max(r.hold_ns_max, s.hold_ns_max);
+        r.blocked += s.blocked;
+    }
+    std::string out = fmt("%zu acquire sites (%" PRIu64 " events)\n", sites.size(), t.events);
+    out += completeness(t);
+    out += "  blocked     gets     puts  outstanding  mean hold   max hold  site\n";
+    for (auto &[site, r] : std::move(merge).sorted([](const SiteStats &a, const SiteStats &b) {
+             return a.blocked != b.blocked ? a.blocked > b.blocked : a.outstanding > b.outstanding;
+         }))
+        out += fmt("  %7" PRIu64 "  %7" PRIu64 "  %7" PRIu64 "  %11" PRIu64 "  %9.6f  %9.6f  %s\n", r.blocked, r.gets,
+                   r.puts, r.outstanding, r.puts ? double(r.hold_ns_total) / double(r.puts) / 1e9 : 0.0,
+                   double(r.hold_ns_max) / 1e9, site_label(site).c_str());
+    return out + symbol_warnings(sym);
+}
+
+std::string stats_text(const TraceSummary &t)
+{
+    std::string out = fmt("trace:             %s\n", t.trace.c_str());
+    out += fmt("refblame events:   %" PRIu64 "\n", t.events);
+    out += fmt("objects:           %" PRIu64 " (%" PRIu64 " uncertain)\n", t.objects, t.uncertain_objects);
+    out += fmt("processes:         %" PRIu64 "\n", t.processes);
+    out += fmt("duration:          %.6f s\n", t.last_ns > t.first_ns ? double(t.last_ns - t.first_ns) / 1e9 : 0.0);
+    out += fmt("lost events:       %" PRIu64 "\n", t.lost_events);
+    out += fmt("lost packets:      %" PRIu64 "\n", t.lost_packets);
+    return out + completeness(t);
+}
+
+} // namespace refblame::analyzer
