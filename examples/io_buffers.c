@@ -81,7 +81,7 @@ static void submit_request(struct buffer *b)
 /* Transient device error: resubmit the same request to the device. */
 static struct request retry_request(struct request rq)
 {
-	refblame_ref_inc(&rq.buf->ref); /* PLANTED: retry takes a second reference */
+	refblame_ref_inc(&rq.buf->ref); /* PLANTED(retry_request): retry takes a second reference */
 	rq.buf->retried = 1;
 	rq.attempt++;
 	retries++;

@@ -97,7 +97,7 @@ public:
     {
         EntryRef e = cache_.lookup(key);
         if (e->value.size() > 3)
-            recent_.push_back(e); // PLANTED: planner keeps entries it no longer needs
+            recent_.push_back(e); // PLANTED(cache::QueryPlanner::plan): keeps entries it no longer needs
     }
     std::size_t remembered() const { return recent_.size(); }
 

@@ -62,7 +62,7 @@ static int dma_map(const struct page *p) { return (p - pool) % 16 == 15 ? -1 : 0
 
 static int dma_submit(struct page *p)
 {
-	page_ref_inc(p); /* pin for DMA */ /* PLANTED: leaked DMA pin */
+	page_ref_inc(p); /* pin for DMA */ /* PLANTED(dma_submit): leaked DMA pin */
 	if (dma_map(p) < 0)
 		return -1; /* BUG: the pin taken above is never dropped */
 	p->dma_inflight = 1;
