@@ -11,7 +11,9 @@
 namespace refblame::analyzer {
 
 struct SourceFrame {
-    std::string function; // demangled, GCC clone suffixes (.constprop.0, .isra.0) removed
+    // Demangled qualified name without parameters ("ns::Session::remember",
+    // "run::{lambda}::operator()"), GCC clone suffixes (.constprop.0, .isra.0) removed.
+    std::string function;
     std::string file;
     int line = 0;
 };
@@ -32,9 +34,24 @@ struct SymbolizedSite {
     std::vector<SourceFrame> inline_chain; // innermost first, as DWARF gives it
 };
 
+struct SymbolizerOptions {
+    // --debug-dir: searched before the system directories, each like
+    // /usr/lib/debug (.build-id/xx/rest.debug, <binary dir>/<debug link>) or
+    // holding the debug-link file itself.
+    std::vector<std::string> debug_dirs;
+    std::vector<std::string> system_debug_dirs{"/usr/lib/debug"};
+    // Added to the defaults (refblame's headers, the C++ standard library):
+    // fnmatch patterns of source files / function names whose frames are not
+    // the user's code (known wrappers).
+    std::vector<std::string> skip_files;
+    std::vector<std::string> skip_functions;
+};
+
 class Symbolizer {
 public:
+    // Throws UserError when a debug directory does not exist.
     explicit Symbolizer(std::vector<std::string> debug_dirs = {});
+    explicit Symbolizer(SymbolizerOptions options);
     ~Symbolizer();
     Symbolizer(const Symbolizer &) = delete;
     Symbolizer &operator=(const Symbolizer &) = delete;
@@ -44,7 +61,13 @@ public:
 
     // Symbolize one recorded caller address of process `pid`; cached per
     // (pid, address), so each distinct site is resolved once.
+    // The site is the innermost frame of the address's inline chain that is
+    // the user's code (an inline helper of the user's own is the site itself).
+    // The module is the latest one mapped at the address.
     const SymbolizedSite &resolve(std::int32_t pid, std::uint64_t address);
+    // The same, with the module mapped at the address at `time_ns` (a library
+    // unloaded and another loaded at the same address).
+    const SymbolizedSite &resolve(std::int32_t pid, std::uint64_t address, std::uint64_t time_ns);
 
     // One line per module that lacked symbols or did not match its recorded
     // build-id, saying how to fix it. Empty when everything resolved.

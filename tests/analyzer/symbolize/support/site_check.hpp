@@ -1,0 +1,32 @@
+// site_check.hpp: the check shared by the symbolizer tests: each caller of a target run resolves to a marked site, and every marked site is hit.
+#pragma once
+
+#include "site_markers.hpp"
+#include "target_run.hpp"
+
+#include "symbolize/symbolizer.hpp"
+
+#include <string>
+#include <vector>
+
+namespace refblame::symtest {
+
+struct TargetKind {
+    std::vector<std::string> sources; // files whose markers apply
+    std::string executable;           // the module the sources are built into, except:
+    std::vector<std::pair<std::string, std::string>> source_modules; // (source, module) for library sources
+    bool o0 = false;
+};
+
+// The C and C++ targets: markers from targets/c_sites.c (+ c_lib.c, c_plugin.c) or targets/cxx_sites.cpp.
+TargetKind c_target(const std::string &executable, bool o0);
+TargetKind cxx_target(const std::string &executable, bool o0);
+
+// Feeds run's modules to `sym`, resolves every caller and checks it against
+// the markers (function, file:line, module; innermost frame in refblame's
+// header; -O0 library sites). Every marker applicable at this level is hit.
+void expect_marked_sites(const TargetRun &run, analyzer::Symbolizer &sym, const TargetKind &kind);
+
+std::string describe(const analyzer::SymbolizedSite &s);
+
+} // namespace refblame::symtest
