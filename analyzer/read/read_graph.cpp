@@ -1,0 +1,135 @@
+// read_graph.cpp: builds and runs the reading graph with the Babeltrace2 C API.
+#include "read/read_graph.hpp"
+
+#include "read/reader_sink.hpp"
+#include "user_error.hpp"
+
+#include <new>
+#include <stdexcept>
+#include <vector>
+
+namespace refblame::analyzer {
+
+namespace {
+
+// Components log nothing: their errors come back as error causes.
+constexpr bt_logging_level log_level = BT_LOGGING_LEVEL_NONE;
+
+bt::Plugin find_plugin(const char *name)
+{
+    bt::Plugin p;
+    const bt_plugin *raw = nullptr;
+    const bt_plugin_find_status st = bt_plugin_find(name, BT_TRUE, BT_FALSE, BT_TRUE, BT_TRUE, BT_FALSE, &raw);
+    p = bt::Plugin(raw);
+    if (st != BT_PLUGIN_FIND_STATUS_OK) {
+        const std::string why = bt::take_error();
+        throw UserError(std::string("the Babeltrace2 plugin `") + name +
+                        "` was not found: install the babeltrace2 package (Debian: `apt-get install babeltrace2`)" +
+                        (why.empty() ? "" : " (" + why + ")"));
+    }
+    return p;
+}
+
+bt::Value map_value()
+{
+    bt::Value v(bt_value_map_create());
+    if (!v)
+        throw std::bad_alloc();
+    return v;
+}
+
+void check(bool ok)
+{
+    if (!ok)
+        throw std::bad_alloc();
+}
+
+} // namespace
+
+Plugins::Plugins() : ctf(find_plugin("ctf")), utils(find_plugin("utils")) {}
+
+ReadGraph::ReadGraph(const Plugins &plugins) : plugins_(plugins), graph_(bt_graph_create(0))
+{
+    check(static_cast<bool>(graph_));
+}
+
+std::string ReadGraph::add_trace(const std::filesystem::path &dir, std::size_t trace_index)
+{
+    const bt_component_class_source *fs =
+        bt_plugin_borrow_source_component_class_by_name_const(plugins_.ctf.get(), "fs");
+    if (!fs)
+        throw UserError("the Babeltrace2 ctf plugin has no `fs` source: reinstall babeltrace2");
+    bt::Value params = map_value();
+    bt_value *inputs = nullptr;
+    check(bt_value_map_insert_empty_array_entry(params.get(), "inputs", &inputs) == BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK);
+    check(bt_value_array_append_string_element(inputs, dir.c_str()) == BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK);
+    check(bt_value_map_insert_string_entry(params.get(), "trace-name", std::to_string(trace_index).c_str()) ==
+          BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK);
+    const std::string name = "src-" + std::to_string(trace_index);
+    const bt_component_source *comp = nullptr;
+    if (bt_graph_add_source_component(graph_.get(), fs, name.c_str(), params.get(), log_level, &comp) !=
+        BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+        std::string why = bt::take_error();
+        return why.empty() ? "Babeltrace2 cannot open it" : why;
+    }
+    sources_.push_back(comp);
+    return {};
+}
+
+void ReadGraph::connect(const bt_component_class_sink *sink_class, SinkState &state)
+{
+    const bt_component_class_filter *mux_class =
+        bt_plugin_borrow_filter_component_class_by_name_const(plugins_.utils.get(), "muxer");
+    if (!mux_class)
+        throw UserError("the Babeltrace2 utils plugin has no `muxer` filter: reinstall babeltrace2");
+    const bt_component_filter *mux = nullptr;
+    if (bt_graph_add_filter_component(graph_.get(), mux_class, "muxer", nullptr, log_level, &mux) !=
+        BT_GRAPH_ADD_COMPONENT_STATUS_OK)
+        throw std::runtime_error("reader: cannot add flt.utils.muxer: " + bt::take_error());
+    const bt_component_sink *sink = nullptr;
+    if (bt_graph_add_sink_component_with_initialize_method_data(graph_.get(), sink_class, "refblame", nullptr, &state,
+                                                                log_level, &sink) != BT_GRAPH_ADD_COMPONENT_STATUS_OK)
+        throw std::runtime_error("reader: cannot add the refblame sink: " + bt::take_error());
+
+    const auto connect_ports = [&](const bt_port_output *out, const bt_port_input *in) {
+        if (bt_graph_connect_ports(graph_.get(), out, in, nullptr) != BT_GRAPH_CONNECT_PORTS_STATUS_OK)
+            throw std::runtime_error("reader: cannot connect ports: " + bt::take_error());
+    };
+    // Every output port of every source goes to a fresh muxer input port (the
+    // muxer always keeps one unconnected input port last).
+    for (const bt_component_source *src : sources_) {
+        const std::uint64_t n = bt_component_source_get_output_port_count(src);
+        for (std::uint64_t p = 0; p < n; ++p) {
+            const std::uint64_t in_count = bt_component_filter_get_input_port_count(mux);
+            connect_ports(bt_component_source_borrow_output_port_by_index_const(src, p),
+                          bt_component_filter_borrow_input_port_by_index_const(mux, in_count - 1));
+        }
+    }
+    connect_ports(bt_component_filter_borrow_output_port_by_name_const(mux, "out"),
+                  bt_component_sink_borrow_input_port_by_name_const(sink, "in"));
+}
+
+bt::ErrorInfo ReadGraph::run()
+{
+    for (;;) {
+        switch (bt_graph_run(graph_.get())) {
+        case BT_GRAPH_RUN_STATUS_OK: return {};
+        case BT_GRAPH_RUN_STATUS_AGAIN: continue; // files never make us wait; try again
+        case BT_GRAPH_RUN_STATUS_MEMORY_ERROR: bt::take_error(); throw std::bad_alloc();
+        default: {
+            bt::ErrorInfo why = bt::take_error_info();
+            if (why.message.empty())
+                why.message = "Babeltrace2 failed to read the trace";
+            return why;
+        }
+        }
+    }
+}
+
+std::string probe_trace(const Plugins &plugins, const std::filesystem::path &dir)
+{
+    ReadGraph g(plugins);
+    return g.add_trace(dir, 0);
+}
+
+} // namespace refblame::analyzer

@@ -1,0 +1,46 @@
+// read_graph.hpp: the one Babeltrace2 graph the reader runs: src.ctf.fs per trace -> flt.utils.muxer -> refblame sink.
+#pragma once
+
+#include "read/bt_handles.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace refblame::analyzer {
+
+struct SinkState;
+
+// The plugins the graph needs, loaded once.
+struct Plugins {
+    Plugins(); // throws UserError when babeltrace2's ctf/utils plugins are not installed
+    bt::Plugin ctf;
+    bt::Plugin utils;
+};
+
+class ReadGraph {
+public:
+    explicit ReadGraph(const Plugins &plugins);
+
+    // Adds a src.ctf.fs reading the CTF trace in `dir`; its trace is named
+    // `trace_index` so the sink can tell traces apart. "" on success, else
+    // Babeltrace2's reason (the component is then not part of the graph).
+    std::string add_trace(const std::filesystem::path &dir, std::size_t trace_index);
+
+    // Adds the muxer and the sink (whose state is `state`) and connects every port.
+    void connect(const bt_component_class_sink *sink_class, SinkState &state);
+
+    // Runs to the end: an empty message when every message was consumed, else
+    // Babeltrace2's reason (with the failing source `src-<trace index>`).
+    bt::ErrorInfo run();
+
+private:
+    const Plugins &plugins_;
+    bt::Graph graph_;
+    std::vector<const bt_component_source *> sources_; // borrowed: the graph owns them
+};
+
+// Whether src.ctf.fs can open the trace in `dir` at all: "" or the reason.
+std::string probe_trace(const Plugins &plugins, const std::filesystem::path &dir);
+
+} // namespace refblame::analyzer
