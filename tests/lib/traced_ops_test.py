@@ -28,7 +28,7 @@ def main():
                 name, *fields = line.split()[1:]
                 exp = dict(f.split("=", 1) for f in fields)
                 expected.append((name, exp))
-        got = lttng_trace.events(out)
+        got = lttng_trace.events(out, vpid=proc.pid)
     failures = []
     if len(got) != len(expected):
         failures.append(f"trace has {len(got)} refblame events, program performed {len(expected)}")

@@ -25,7 +25,10 @@ def record(argv, outdir, contexts=("vpid", "vtid")):
             run(["lttng", "add-context", "-u", "-c", "ch"] + [a for c in contexts for a in ("-t", c)])
         run(["lttng", "start", name])
         env = dict(os.environ, LTTNG_UST_ALLOW_BLOCKING="1")
-        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        out, err = child.communicate()
+        proc = subprocess.CompletedProcess(argv, child.returncode, out, err)
+        proc.pid = child.pid  # other processes of this user may be traced too: filter by it
         run(["lttng", "stop", name])
     finally:
         subprocess.run(["lttng", "destroy", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -42,8 +45,8 @@ def parse_value(v):
         return v
 
 
-def events(trace_dir, prefix="refblame:"):
-    """Every event of the trace whose name starts with prefix, in time order, as dicts."""
+def events(trace_dir, prefix="refblame:", vpid=None):
+    """Every event of the trace whose name starts with prefix (of process vpid when given), in time order."""
     out = run(["babeltrace2", trace_dir]).stdout
     result = []
     for line in out.splitlines():
@@ -55,7 +58,8 @@ def events(trace_dir, prefix="refblame:"):
             ev[key] = parse_value(val)
         for key, val in FIELD_RE.findall(m.group("payload")):
             ev[key] = parse_value(val)
-        result.append(ev)
+        if vpid is None or ev.get("vpid") == vpid:
+            result.append(ev)
     return result
 
 

@@ -1,0 +1,212 @@
+// reports_test.cpp: JSON and text answers follow DESIGN.md's schema, rank blocking sites, merge per-process addresses, and mark uncertainty.
+#include "format/ranking.hpp"
+#include "format/reports.hpp"
+#include "format/site_view.hpp"
+
+#include <gtest/gtest.h>
+#include <link.h>
+#include <unistd.h>
+
+#include <climits>
+#include <string>
+
+namespace {
+
+using namespace refblame::analyzer;
+
+// Two functions of this test program stand for acquire sites.
+__attribute__((noinline)) int leaky_site() { return 1; }
+__attribute__((noinline)) int normal_site() { return 2; }
+
+std::uint64_t load_bias()
+{
+    std::uint64_t bias = 0;
+    dl_iterate_phdr(
+        [](dl_phdr_info *info, size_t, void *data) {
+            *static_cast<std::uint64_t *>(data) = info->dlpi_addr;
+            return 1;
+        },
+        &bias);
+    return bias;
+}
+
+class Reports : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        ASSERT_GT(n, 0);
+        exe[n] = 0;
+        // The same executable mapped in two processes at different bases.
+        for (auto [pid, base] : {std::pair{100, load_bias()}, std::pair{200, load_bias() + 0x100000}}) {
+            ModuleEvent m;
+            m.kind = ModuleEvent::Kind::bin_info;
+            m.pid = pid;
+            m.baddr = base;
+            m.memsz = 0x100000;
+            m.path = exe;
+            m.is_pic = true;
+            sym.on_module(m);
+        }
+        summary.trace = "/tmp/some-trace";
+        summary.events = 1234;
+        summary.first_ns = 1000;
+    }
+
+    // A return address just after the start of fn, in process pid.
+    SiteKey site(int (*fn)(), std::int32_t pid)
+    {
+        std::uint64_t a = reinterpret_cast<std::uint64_t>(fn) + 1;
+        if (pid == 200)
+            a += 0x100000;
+        return SiteKey{pid, a, 0};
+    }
+
+    HeldRefs held(SiteKey s, int refs, bool expected, Confidence c = Confidence::inferred)
+    {
+        HeldRefs h;
+        h.site = s;
+        h.refs = refs;
+        h.tid = s.pid;
+        h.since_ns = 1500;
+        h.confidence = c;
+        h.expected = expected;
+        return h;
+    }
+
+    Blocked blocked(std::int32_t pid, std::uint64_t obj, std::vector<HeldRefs> holders)
+    {
+        Blocked b;
+        b.object = ObjectKey{pid, obj, 0};
+        b.kind = "page";
+        b.time_ns = 2000;
+        b.expected = 1;
+        for (const HeldRefs &h : holders)
+            b.count += h.refs;
+        b.freeze_site = site(&normal_site, pid);
+        b.holders = std::move(holders);
+        return b;
+    }
+
+    Symbolizer sym;
+    TraceSummary summary;
+};
+
+TEST_F(Reports, BlockersJsonHasTheContractFieldsAndRanksTheExtraHolderFirst)
+{
+    std::vector<Blocked> list = {
+        blocked(100, 0x1000, {held(site(&normal_site, 100), 1, true), held(site(&leaky_site, 100), 2, false)}),
+        blocked(200, 0x2000, {held(site(&normal_site, 200), 1, true), held(site(&leaky_site, 200), 1, false)}),
+    };
+    nlohmann::json j = blockers_json(summary, list, sym);
+    EXPECT_EQ(j["trace"], "/tmp/some-trace");
+    EXPECT_EQ(j["events"], 1234);
+    EXPECT_EQ(j["lost_events"], 0);
+    ASSERT_EQ(j["blocked"].size(), 2u);
+    const auto &b = j["blocked"][0];
+    EXPECT_EQ(b["pid"], 100);
+    EXPECT_EQ(b["object"], "0x1000");
+    EXPECT_EQ(b["kind"], "page");
+    EXPECT_EQ(b["expected"], 1);
+    EXPECT_EQ(b["count"], 3);
+    EXPECT_FALSE(b.contains("uncertain"));
+    ASSERT_EQ(b["holders"].size(), 2u);
+    const auto &h = b["holders"][1];
+    EXPECT_EQ(h["refs"], 2);
+    EXPECT_EQ(h["confidence"], "inferred");
+    EXPECT_TRUE(h["holder"].is_null());
+    EXPECT_EQ(h["site"]["function"].get<std::string>().find("leaky_site") != std::string::npos, true);
+    EXPECT_EQ(h["site"]["file"].get<std::string>().find("reports_test.cpp") != std::string::npos, true);
+    EXPECT_GT(h["site"]["line"].get<int>(), 0);
+    // Two processes, one source line: one ranked site, blocking both freezes.
+    ASSERT_EQ(j["sites"].size(), 1u);
+    EXPECT_EQ(j["sites"][0]["blocked"], 2);
+    EXPECT_EQ(j["sites"][0]["refs"], 3);
+    EXPECT_NE(j["sites"][0]["site"]["function"].get<std::string>().find("leaky_site"), std::string::npos);
+}
+
+TEST_F(Reports, RankingCountsASiteOncePerFreezeAndIgnoresExpectedRefs)
+{
+    std::vector<Blocked> list = {
+        blocked(100, 0x1, {held(site(&leaky_site, 100), 1, false), held(site(&leaky_site, 100), 1, false)}),
+        blocked(100, 0x2, {held(site(&normal_site, 100), 5, false)}),
+        blocked(100, 0x3, {held(site(&leaky_site, 100), 1, false), held(site(&normal_site, 100), 9, true)}),
+    };
+    auto ranked = rank_blocking_sites(list, sym);
+    ASSERT_EQ(ranked.size(), 2u);
+    EXPECT_NE(ranked[0].site.function.find("leaky_site"), std::string::npos);
+    EXPECT_EQ(ranked[0].blocked, 2u);
+    EXPECT_EQ(ranked[0].refs, 3u);
+    EXPECT_EQ(ranked[1].blocked, 1u);
+    EXPECT_EQ(ranked[1].refs, 5u);
+}
+
+TEST_F(Reports, UncertaintyIsMarkedInJsonAndText)
+{
+    Blocked b = blocked(100, 0x1, {held(site(&leaky_site, 100), 1, false)});
+    b.uncertain = true;
+    b.holders[0].uncertain = true;
+    summary.lost_events = 7;
+    nlohmann::json j = blockers_json(summary, {b}, sym);
+    EXPECT_EQ(j["lost_events"], 7);
+    EXPECT_EQ(j["blocked"][0]["uncertain"], true);
+    EXPECT_EQ(j["blocked"][0]["holders"][0]["uncertain"], true);
+    EXPECT_EQ(j["sites"][0]["uncertain"], true);
+    std::string text = blockers_text(summary, {b}, sym);
+    EXPECT_NE(text.find("lost events"), std::string::npos) << text;
+    EXPECT_NE(text.find("[uncertain"), std::string::npos) << text;
+}
+
+TEST_F(Reports, UnresolvedSitesShowModulePlusOffset)
+{
+    HeldRefs h = held(SiteKey{999, 0x4242, 0}, 1, false); // a pid with no module map
+    nlohmann::json j = holder_json(h, sym);
+    EXPECT_TRUE(j["site"]["function"].is_null());
+    EXPECT_EQ(j["site"]["address"], "0x4242");
+    std::string text = blockers_text(summary, {blocked(999, 0x1, {h})}, sym);
+    EXPECT_NE(text.find("0x4242"), std::string::npos) << text;
+}
+
+TEST_F(Reports, LeaksJsonGroupsBySiteAndCountsFreedObjects)
+{
+    LeakedObject a, b;
+    a.state.object = ObjectKey{100, 0x10, 0};
+    a.state.kind = "buf";
+    a.state.count = 2;
+    a.state.freed = true;
+    a.state.holders = {held(site(&leaky_site, 100), 2, false)};
+    b.state.object = ObjectKey{100, 0x20, 1};
+    b.state.kind = "buf";
+    b.state.count = 1;
+    b.state.holders = {held(site(&leaky_site, 100), 1, false)};
+    nlohmann::json j = leaks_json(summary, {a, b}, sym);
+    ASSERT_EQ(j["sites"].size(), 1u);
+    EXPECT_EQ(j["sites"][0]["refs"], 3);
+    EXPECT_EQ(j["sites"][0]["objects"], 2);
+    EXPECT_EQ(j["sites"][0]["freed_with_refs"], 1);
+    ASSERT_EQ(j["objects"].size(), 2u);
+    EXPECT_EQ(j["objects"][0]["freed"], true);
+    EXPECT_EQ(j["objects"][1]["object"], "0x20");
+}
+
+TEST_F(Reports, HoldersJsonCarriesCountAndTime)
+{
+    ObjectState s;
+    s.object = ObjectKey{100, 0x30, 0};
+    s.kind = "page";
+    s.time_ns = 5000;
+    s.count = 1;
+    s.holders = {held(site(&normal_site, 100), 1, false, Confidence::exact)};
+    s.holders[0].holder = 0xabc;
+    nlohmann::json j = holders_json(summary, s, sym);
+    EXPECT_EQ(j["pid"], 100);
+    EXPECT_EQ(j["object"], "0x30");
+    EXPECT_EQ(j["time_ns"], 5000);
+    EXPECT_EQ(j["count"], 1);
+    EXPECT_EQ(j["uncertain"], false);
+    EXPECT_EQ(j["holders"][0]["holder"], "0xabc");
+    EXPECT_EQ(j["holders"][0]["confidence"], "exact");
+}
+
+} // namespace
