@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""record_test.py: `refblame record` end to end: real programs recorded through a real LTTng session daemon by the real CLI.
+
+Usage: record_test.py REFBLAME PROGRAM_DIR CASE   (one ctest test per CASE)
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+REFBLAME, BIN, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
+
+
+def prog(name):
+    return os.path.join(BIN, name)
+
+
+class Run:
+    """One `refblame record` run: its exit status, output, and the sessions it left."""
+
+    def __init__(self, proc, stdout, stderr):
+        self.pid, self.rc, self.stdout, self.stderr = proc.pid, proc.returncode, stdout, stderr
+
+    def leftover_sessions(self):
+        out = subprocess.run(["lttng", "list"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+        return re.findall(rf"\brefblame-{self.pid}-\d+", out)
+
+    def summary(self, key):
+        m = re.search(rf"^\s*{re.escape(key)}:\s*(.*)$", self.stderr, re.M)
+        check(m, f"summary has no '{key}' line:\n{self.stderr}")
+        return m.group(1).strip()
+
+
+def record(args, timeout=120, **kw):
+    proc = subprocess.Popen([REFBLAME, "record"] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    out, err = proc.communicate(timeout=timeout)
+    return Run(proc, out, err)
+
+
+def check(cond, message):
+    if not cond:
+        sys.exit("FAIL: " + message)
+
+
+def babeltrace(trace):
+    p = subprocess.run(["babeltrace2", trace], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    check(p.returncode == 0, f"babeltrace2 cannot read {trace}: {p.stderr[-2000:]}")
+    return p.stdout.splitlines()
+
+
+EVENT = re.compile(r"\) \S+ (?P<name>[\w:]+): \{ cpu_id = \d+ \}, \{ (?P<ctx>[^}]*) \}, \{(?P<payload>.*)\}$")
+
+
+def events(trace):
+    """(name, context dict, payload text) of every event, in time order."""
+    out = []
+    for line in babeltrace(trace):
+        m = EVENT.search(line)
+        if m:
+            ctx = dict(kv.split(" = ") for kv in m.group("ctx").split(", "))
+            out.append((m.group("name"), ctx, m.group("payload")))
+    return out
+
+
+def refblame_events(trace):
+    return [e for e in events(trace) if e[0].startswith("refblame:")]
+
+
+def count_processes(trace):
+    """Processes with a per-PID trace (<procname>-<pid>-<date>-<time>) under trace."""
+    return len({os.path.basename(d).rsplit("-", 3)[1] for d, _, files in os.walk(trace) if "metadata" in files})
+
+
+def expect_clean_success(run, trace, processes, status=0):
+    check(run.rc == status, f"exit status {run.rc}, expected {status}; stderr:\n{run.stderr}")
+    check(not run.leftover_sessions(), f"sessions left behind: {run.leftover_sessions()}")
+    check(run.summary("trace") == trace, f"summary names trace {run.summary('trace')}, expected {trace}")
+    check(run.summary("processes traced") == str(processes),
+          f"summary says {run.summary('processes traced')} processes, expected {processes}")
+    check(count_processes(trace) == processes,
+          f"{count_processes(trace)} processes have a trace under {trace}, expected {processes}")
+    check(f"refblame blockers {trace}" in run.stderr, f"summary lacks the next command:\n{run.stderr}")
+
+
+def expect_refused(run, *words, outdir=None):
+    check(run.rc == 2, f"exit status {run.rc}, expected 2; stderr:\n{run.stderr}")
+    for w in words:
+        check(w in run.stderr, f"message does not mention '{w}':\n{run.stderr}")
+    check(not run.leftover_sessions(), f"sessions left behind: {run.leftover_sessions()}")
+    if outdir:
+        check(not os.path.exists(outdir), f"{outdir} was created although the recording was refused")
+
+
+# --- cases -------------------------------------------------------------------
+
+def case_records_refblame_events_and_the_statedump(tmp):
+    trace = os.path.join(tmp, "trace")
+    run = record(["-o", trace, "--", prog("refs_workload"), "2", "1000"])
+    expect_clean_success(run, trace, processes=1)
+    evs = events(trace)
+    names = [e[0] for e in evs]
+    ref = [e for e in evs if e[0].startswith("refblame:")]
+    check(len(ref) == 2 * (1000 + 2), f"{len(ref)} refblame events, expected 2 threads x (1000 ops + init + free)")
+    check(names.count("refblame:obj_init") == 2 and names.count("refblame:obj_free") == 2, "obj_init/obj_free missing")
+    check(all("vpid" in e[1] and "vtid" in e[1] and "ip" in e[1] for e in ref), "vpid/vtid/ip contexts missing")
+    check(len({e[1]["vtid"] for e in ref}) == 2, "expected events from 2 threads")
+    check("lttng_ust_statedump:start" in names and "lttng_ust_statedump:end" in names, "no statedump in the trace")
+    bins = [e[2] for e in evs if e[0] == "lttng_ust_statedump:bin_info"]
+    check(any(prog("refs_workload") in b for b in bins), "statedump does not list the program's binary")
+    check(any("librefblame" in b for b in bins), "statedump does not list librefblame")
+    check(run.summary("discarded events") == "0" and run.summary("lost packets") == "0", "loss reported")
+
+
+def case_exits_with_the_program_status(tmp):
+    trace = os.path.join(tmp, "trace")
+    run = record(["-o", trace, "--", prog("refs_workload"), "1", "10", "3"])
+    expect_clean_success(run, trace, processes=1, status=3)
+    check("exited with status 3" in run.stderr, "summary does not give the program's status")
+
+
+def case_keeps_the_trace_of_a_program_killed_by_sigkill(tmp):
+    trace = os.path.join(tmp, "trace")
+    run = record(["-o", trace, "--", prog("refs_killed"), "5000"])
+    expect_clean_success(run, trace, processes=1, status=128 + signal.SIGKILL)
+    check("killed by signal 9" in run.stderr, "summary does not say the program was killed")
+    ref = refblame_events(trace)
+    # Every op completed before the kill: obj_init + 5000 increments, the last one at count 5001.
+    check(len(ref) == 5001, f"{len(ref)} refblame events, expected 5001")
+    check(ref[-1][0] == "refblame:ref_mod" and "count = 5001" in ref[-1][2], f"last event is {ref[-1]}")
+
+
+def case_refuses_a_missing_program(tmp):
+    trace = os.path.join(tmp, "trace")
+    missing = os.path.join(tmp, "no-such-program")
+    expect_refused(record(["-o", trace, "--", missing]), missing, "no such file", outdir=trace)
+    expect_refused(record(["-o", trace, "--", "refblame-no-such-program-in-path"]),
+                   "refblame-no-such-program-in-path", "not found in PATH", outdir=trace)
+
+
+def case_refuses_a_non_executable_file(tmp):
+    trace = os.path.join(tmp, "trace")
+    script = os.path.join(tmp, "not-executable")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\nexit 0\n")
+    os.chmod(script, 0o644)
+    expect_refused(record(["-o", trace, "--", script]), script, "not executable", outdir=trace)
+    expect_refused(record(["-o", trace, "--", tmp]), tmp, "is a directory", outdir=trace)
+
+
+def case_refuses_a_non_empty_output_dir(tmp):
+    trace = os.path.join(tmp, "trace")
+    os.mkdir(trace)
+    keep = os.path.join(trace, "keep.txt")
+    with open(keep, "w") as f:
+        f.write("mine")
+    run = record(["-o", trace, "--", prog("refs_workload"), "1", "10"])
+    expect_refused(run, trace, "not empty", "--force")
+    check(os.listdir(trace) == ["keep.txt"], f"{trace} was changed: {os.listdir(trace)}")
+    afile = os.path.join(tmp, "a-file")
+    open(afile, "w").close()
+    expect_refused(record(["-o", afile, "--", prog("refs_workload"), "1", "10"]), afile, "not a directory")
+
+
+def case_force_replaces_the_previous_trace(tmp):
+    trace = os.path.join(tmp, "trace")
+    first = record(["-o", trace, "--", prog("refs_workload"), "1", "10"])
+    expect_clean_success(first, trace, processes=1)
+    second = record(["-o", trace, "--force", "--", prog("refs_workload"), "1", "20"])
+    expect_clean_success(second, trace, processes=1)
+    ref = refblame_events(trace)
+    check(len(ref) == 22, f"{len(ref)} refblame events after --force, expected only the second run's 22")
+
+
+def case_rejects_stack_depth_until_supported(tmp):
+    trace = os.path.join(tmp, "trace")
+    expect_refused(record(["-o", trace, "--stack", "8", "--", prog("refs_workload"), "1", "10"]),
+                   "--stack 8", "not supported yet", outdir=trace)
+    run = record(["-o", trace, "--stack", "0", "--", prog("refs_workload"), "1", "10"])
+    expect_clean_success(run, trace, processes=1)
+
+
+def case_refuses_a_bad_buffer_size(tmp):
+    trace = os.path.join(tmp, "trace")
+    expect_refused(record(["-o", trace, "--buffer-size", "10M", "--", prog("refs_workload"), "1", "10"]),
+                   "--buffer-size 10M", "power of two", outdir=trace)
+    expect_refused(record(["-o", trace, "--buffer-size", "lots", "--", prog("refs_workload"), "1", "10"]),
+                   "--buffer-size lots", outdir=trace)
+
+
+def case_blocking_mode_keeps_all_events_of_8_threads(tmp):
+    trace = os.path.join(tmp, "trace")
+    threads, ops = 8, 1000000
+    run = record(["-o", trace, "--", prog("refs_workload"), str(threads), str(ops)], timeout=300)
+    expect_clean_success(run, trace, processes=1)
+    check(run.summary("discarded events") == "0", f"blocking mode discarded events:\n{run.stderr}")
+    check(run.summary("lost packets") == "0", f"blocking mode lost packets:\n{run.stderr}")
+    # Count in C speed: babeltrace2's text output through grep.
+    bt = subprocess.Popen(["babeltrace2", trace], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    grep = subprocess.run(["grep", "-c", r") [^ ]* refblame:"], stdin=bt.stdout, stdout=subprocess.PIPE, text=True)
+    bt.stdout.close()
+    err = bt.stderr.read().decode()
+    check(bt.wait() == 0, f"babeltrace2 failed: {err[-2000:]}")
+    check("discarded" not in err.lower(), f"babeltrace2 reports discarded events: {err[-2000:]}")
+    n = int(grep.stdout.strip() or 0)
+    check(n == threads * (ops + 2), f"{n} refblame events in the trace, expected {threads * (ops + 2)}")
+
+
+def case_allow_loss_reports_what_was_discarded(tmp):
+    trace = os.path.join(tmp, "trace")
+    ops = 2000000
+    run = record(["-o", trace, "--allow-loss", "--buffer-size", "16K", "--", prog("refs_workload"), "1", str(ops)])
+    expect_clean_success(run, trace, processes=1)
+    discarded = int(run.summary("discarded events"))
+    check(discarded > 0, "16 KiB buffers in discard mode kept 2 M events: the test needs a smaller buffer")
+    check("events were lost" in run.stderr and "without --allow-loss" in run.stderr, "no loss warning")
+    n = len(refblame_events(trace))
+    check(n + discarded == ops + 2, f"{n} events in the trace + {discarded} reported discarded != {ops + 2} emitted")
+
+
+def case_traces_a_forked_child_as_its_own_process(tmp):
+    trace = os.path.join(tmp, "trace")
+    run = record(["-o", trace, "--", prog("refs_fork"), "100"])
+    expect_clean_success(run, trace, processes=2)
+    m = re.search(r"parent=(\d+) child=(\d+)", run.stdout)
+    check(m, f"program output: {run.stdout}")
+    per_pid = {}
+    for name, ctx, payload in refblame_events(trace):
+        per_pid.setdefault(ctx["vpid"], []).append(name)
+    for pid in m.groups():
+        got = per_pid.get(pid, [])
+        check(len(got) == 102, f"process {pid}: {len(got)} refblame events, expected 102; all: "
+              f"{ {k: len(v) for k, v in per_pid.items()} }")
+    check(set(per_pid) == set(m.groups()), f"events from unexpected processes: {set(per_pid)}")
+
+
+def case_traces_a_forked_and_execed_child(tmp):
+    trace = os.path.join(tmp, "trace")
+    run = record(["-o", trace, "--", prog("refs_fork"), "100", prog("refs_workload"), "1", "50"])
+    expect_clean_success(run, trace, processes=2)
+    m = re.search(r"parent=(\d+) child=(\d+)", run.stdout)
+    check(m, f"program output: {run.stdout}")
+    parent, child = m.groups()
+    kinds = {}
+    for name, ctx, payload in refblame_events(trace):
+        kinds.setdefault(ctx["vpid"], []).append(name)
+    check(len(kinds.get(parent, [])) == 102, f"parent: {len(kinds.get(parent, []))} events, expected 102")
+    check(len(kinds.get(child, [])) == 52, f"exec'd child: {len(kinds.get(child, []))} events, expected 52")
+
+
+def signal_case(tmp, sig, mode):
+    trace = os.path.join(tmp, f"trace-{sig}-{mode}")
+    ready = os.path.join(tmp, f"ready-{sig}-{mode}")
+    proc = subprocess.Popen([REFBLAME, "record", "-o", trace, "--", prog("refs_wait_signal"), ready, mode],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not os.path.exists(ready):
+        if proc.poll() is not None:
+            check(False, f"refblame exited early: {proc.communicate()}")
+        check(time.monotonic() < deadline, "the program never got ready")
+        time.sleep(0.05)
+    os.kill(proc.pid, sig)
+    out, err = proc.communicate(timeout=60)
+    run = Run(proc, out, err)
+    return run, trace
+
+
+def case_forwards_sigint_and_sigterm_to_the_program(tmp):
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        # The program catches it: refblame survives, the program gets it once
+        # and ends on its own (status 100 + signal), its last ops recorded.
+        run, trace = signal_case(tmp, sig, "handle")
+        expect_clean_success(run, trace, processes=1, status=100 + sig)
+        names = [e[0] for e in refblame_events(trace)]
+        check(names[-1] == "refblame:obj_free", f"{sig}: ops after the signal missing: {names}")
+        # Default action: the program dies of it, refblame reports 128 + signal and keeps the trace.
+        run, trace = signal_case(tmp, sig, "default")
+        expect_clean_success(run, trace, processes=1, status=128 + sig)
+        check(len(refblame_events(trace)) == 2, f"{sig}: events before the signal missing")
+
+
+def case_leaves_out_other_instrumented_processes(tmp):
+    # A session traces every instrumented process on the machine: one that
+    # runs meanwhile but is not the program's must not end up in its trace.
+    ready = os.path.join(tmp, "other-ready")
+    other = subprocess.Popen([prog("refs_wait_signal"), ready, "handle"], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not os.path.exists(ready):
+            check(other.poll() is None and time.monotonic() < deadline, "the other process never got ready")
+            time.sleep(0.05)
+        trace = os.path.join(tmp, "trace")
+        run = record(["-o", trace, "--", prog("refs_fork"), "10"])
+        expect_clean_success(run, trace, processes=2)
+        check(f"-{other.pid}-" in run.summary("left out"), f"summary does not name the left-out process:\n{run.stderr}")
+        pids = {ctx["vpid"] for _, ctx, _ in events(trace)}
+        ours = set(re.search(r"parent=(\d+) child=(\d+)", run.stdout).groups())
+        check(pids == ours, f"trace holds events of processes {pids}, the program's are {ours}")
+    finally:
+        other.send_signal(signal.SIGTERM)
+        other.wait(timeout=30)
+
+
+def case_starts_and_stops_its_own_session_daemon_when_none_runs(tmp):
+    # As an unprivileged user with a private LTTNG_HOME no daemon is alive:
+    # refblame must start one, record through it, and stop that one (by pid).
+    if os.geteuid() != 0:
+        print("SKIP: needs root to run as nobody")
+        sys.exit(77)
+    home = tempfile.mkdtemp(prefix="rb-home-", dir=tmp)
+    os.chmod(tmp, 0o755)
+    os.chown(home, 65534, 65534)
+    trace = os.path.join(home, "trace")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LTTNG_HOME": home}
+    proc = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                             REFBLAME, "record", "-o", trace, "--", prog("refs_workload"), "1", "100", "5"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    out, err = proc.communicate(timeout=120)
+    check(proc.returncode == 5, f"exit status {proc.returncode}: {err}")
+    m = re.search(r"started lttng-sessiond \(pid (\d+)\)", err)
+    check(m, f"refblame did not say it started a daemon: {err}")
+    pid = int(m.group(1))
+    check(not os.path.exists(f"/proc/{pid}"), f"the daemon it started (pid {pid}) is still running")
+    check(len(refblame_events(trace)) == 102, "trace recorded through the private daemon is incomplete")
+
+
+def main():
+    fn = globals().get("case_" + CASE)
+    if fn is None:
+        sys.exit(f"unknown case {CASE}")
+    with tempfile.TemporaryDirectory(prefix="rb-record-") as tmp:
+        fn(tmp)
+    print("ok", CASE)
+
+
+if __name__ == "__main__":
+    main()

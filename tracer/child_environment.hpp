@@ -1,0 +1,24 @@
+// child_environment.hpp: the environment the traced program runs with: refblame's own plus what LTTng-UST needs for the chosen loss policy.
+#pragma once
+
+#include "channel.hpp"
+
+#include <string>
+#include <vector>
+
+namespace refblame::tracer {
+
+// How long (ms) a traced process waits at start-up for the session daemon
+// to register it, unless the user's environment says otherwise: events an
+// unregistered process emits are lost without being counted anywhere.
+inline constexpr int register_timeout_ms = 30000;
+
+// `base` (NAME=VALUE strings, like environ) plus:
+//   LTTNG_UST_ALLOW_BLOCKING=1 in blocking mode (without it a writer
+//     facing a full buffer discards even on a blocking channel);
+//   LTTNG_UST_REGISTER_TIMEOUT when not already set.
+// Everything else, LTTNG_HOME and HOME included, is passed through, so the
+// program finds the same session daemon as refblame.
+std::vector<std::string> child_environment(const char *const *base, LossPolicy policy);
+
+} // namespace refblame::tracer

@@ -1,1 +1,0 @@
-// placeholder.cpp: replaced by the recorder's sources.

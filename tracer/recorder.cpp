@@ -1,0 +1,107 @@
+// recorder.cpp: `refblame record`: run a program under a fresh LTTng session and leave a complete trace (the tracer's entry point).
+#include "recorder.hpp"
+
+#include "buffer_size.hpp"
+#include "child_environment.hpp"
+#include "child_process.hpp"
+#include "output_dir.hpp"
+#include "process_tree.hpp"
+#include "program_path.hpp"
+#include "session.hpp"
+#include "sessiond.hpp"
+#include "signal_forwarder.hpp"
+#include "trace_loss.hpp"
+#include "user_error.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+
+extern char **environ;
+
+namespace refblame::tracer {
+
+namespace {
+
+// The events a recording needs: every refcount op, and what the symbolizer
+// needs to map addresses to binaries (the start-up statedump of loaded
+// objects, and libraries loaded later when liblttng-ust-dl is preloaded).
+constexpr const char *event_patterns[] = {"refblame:*", "lttng_ust_statedump:*", "lttng_ust_lib:*"};
+
+void check_options(const RecordOptions &options)
+{
+    if (options.stack_depth < 0)
+        throw UserError("--stack " + std::to_string(options.stack_depth) + ": must be 0 or more");
+    if (options.stack_depth > 0)
+        throw UserError("--stack " + std::to_string(options.stack_depth) +
+                        ": recording call stacks is not supported yet; record without --stack (each event "
+                        "still carries its call site)");
+    if (options.command.empty())
+        throw UserError("no program given: use `refblame record [OPTIONS] -- PROGRAM [ARGS...]`");
+}
+
+} // namespace
+
+RecordResult record(const RecordOptions &options)
+{
+    check_options(options);
+    RecordResult result;
+    result.program = options.command.front();
+    result.policy = options.allow_loss ? LossPolicy::discard : LossPolicy::block;
+
+    // Everything the user can get wrong is checked before LTTng is touched.
+    std::filesystem::path program = find_program(options.command.front(), std::getenv("PATH"));
+    result.geometry =
+        geometry_for(options.buffer_size ? parse_buffer_size(*options.buffer_size) : default_buffer_bytes());
+    result.trace_dir = options.output.empty()
+                           ? default_output_dir(options.command.front(), std::chrono::system_clock::now())
+                           : std::filesystem::absolute(options.output).lexically_normal();
+    if (!result.trace_dir.has_filename() && result.trace_dir.has_parent_path())
+        result.trace_dir = result.trace_dir.parent_path(); // drop a trailing slash
+    check_output_dir(result.trace_dir, options.force);
+
+    // From here on a signal to refblame goes to the program (or, before it
+    // starts, cancels it), and the session is always stopped and destroyed.
+    SignalForwarder forwarder;
+    SessionDaemon daemon;
+    result.removed_note = prepare_output_dir(result.trace_dir, options.force);
+    ProcessTree tree(result.trace_dir);
+
+    Session session(unique_session_name(), result.trace_dir);
+    UstChannel channel(session, "refblame", result.geometry, result.policy);
+    for (const char *pattern : event_patterns)
+        channel.enable_events(pattern);
+    channel.add_context(LTTNG_EVENT_CONTEXT_VPID, "vpid");
+    channel.add_context(LTTNG_EVENT_CONTEXT_VTID, "vtid");
+    channel.add_context(LTTNG_EVENT_CONTEXT_IP, "ip");
+    session.start();
+
+    {
+        ChildProcess child(program, options.command, child_environment(environ, result.policy), forwarder);
+        result.program_started = child.started();
+        result.exit_status = child.wait([&tree] { tree.watch(20); });
+    }
+
+    session.stop();
+    tree.watch(0);
+    LossCounts from_channel = channel.loss_counts();
+    session.destroy();
+    ProcessTree::Outcome outcome = tree.remove_foreign();
+    result.foreign = std::move(outcome.removed);
+    result.unsure = std::move(outcome.unsure);
+    result.processes = count_processes(result.trace_dir);
+
+    // The trace's packet index has every stream's own count. The channel's
+    // counters are no substitute: with per-PID buffers they miss processes
+    // that already exited, and they include the foreign processes.
+    TraceLoss from_trace = read_trace_loss(result.trace_dir);
+    result.loss = from_trace.counts;
+    result.loss_problems = std::move(from_trace.problems);
+    if (!result.loss_problems.empty()) { // at least what the daemon saw
+        result.loss.discarded_events = std::max(result.loss.discarded_events, from_channel.discarded_events);
+        result.loss.lost_packets = std::max(result.loss.lost_packets, from_channel.lost_packets);
+    }
+    return result;
+}
+
+} // namespace refblame::tracer

@@ -1,0 +1,33 @@
+// session.hpp: RAII over one LTTng recording session: create (local output), start, stop (waiting for data), destroy.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace refblame::tracer {
+
+class Session {
+public:
+    // Creates session `name` writing its trace below `output` (absolute).
+    Session(std::string name, const std::filesystem::path &output);
+    ~Session(); // destroys the session if still there; never throws
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+
+    const std::string &name() const { return name_; }
+    void start();
+    // Stops tracing and waits until every buffer has reached the trace.
+    void stop();
+    // Destroys the session, waiting for the trace to be complete on disk.
+    void destroy();
+
+private:
+    std::string name_;
+    bool alive_ = false;
+    bool started_ = false;
+};
+
+// A session name no other run uses: refblame-<pid>-<nanoseconds>.
+std::string unique_session_name();
+
+} // namespace refblame::tracer
