@@ -71,9 +71,10 @@ RecordResult record(const RecordOptions &options)
     UstChannel channel(session, "refblame", result.geometry, result.policy);
     for (const char *pattern : event_patterns)
         channel.enable_events(pattern);
-    channel.add_context(LTTNG_EVENT_CONTEXT_VPID, "vpid");
+    // Only vtid: with per-PID buffers each process's trace carries its vpid in
+    // the trace environment, and `caller` is the call site (an `ip` context
+    // would repeat it). Every byte here is written on every refcount op.
     channel.add_context(LTTNG_EVENT_CONTEXT_VTID, "vtid");
-    channel.add_context(LTTNG_EVENT_CONTEXT_IP, "ip");
     session.start();
 
     {

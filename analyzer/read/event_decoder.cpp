@@ -148,11 +148,19 @@ EventDecoder::ClassInfo EventDecoder::resolve(const bt_event_class *cls, const S
 void EventDecoder::resolve_refblame(ClassInfo &info, const bt_event_class *cls, std::string_view op_name,
                                     const StreamInfo &s)
 {
-    // The event names are the model's op names (model/event.cpp); Op::move is the last op.
+    // The event names are the model's op names (model/event.cpp); Op::move is
+    // the last op. The tracked get/put events are ref_mod/ref_mod_and_test
+    // with a holder and without val.
     std::optional<Op> found;
+    bool tracked = false;
     for (int i = 0; i <= static_cast<int>(Op::move); ++i)
         if (analyzer::op_name(static_cast<Op>(i)) == op_name)
             found = static_cast<Op>(i);
+    if (op_name == "ref_get" || op_name == "ref_put") {
+        found = op_name == "ref_get" ? Op::mod : Op::mod_and_test;
+        tracked = true;
+        info.val_default = op_name == "ref_get" ? 1 : -1;
+    }
     if (!found) {
         warn_once(s.trace->dir + ": unknown event refblame:" + std::string(op_name) +
                   " ignored (recorded by a newer refblame?)");
@@ -163,31 +171,36 @@ void EventDecoder::resolve_refblame(ClassInfo &info, const bt_event_class *cls, 
     const Op op = *found;
     const bool needs_ret = op == Op::mod_and_test || op == Op::mod_and_return || op == Op::mod_unless ||
                            op == Op::freeze;
-    const bool needs_holder = op == Op::mod || op == Op::mod_and_test || op == Op::move;
-    struct Need {
+    enum class Need { absent, optional, required };
+    const auto need = [](bool required) { return required ? Need::required : Need::absent; };
+    struct Field {
         SlotName slot;
         const char *name;
         Want want;
-        bool required;
+        Need need;
     };
-    const Need needs[] = {
-        {s_obj, "obj", Want::integer, true},
-        {s_count, "count", Want::integer, true},
-        {s_val, "val", Want::integer, true},
-        {s_ret, "ret", Want::integer, needs_ret},
-        {s_caller, "caller", Want::integer, true},
-        {s_holder, "holder", Want::integer, needs_holder},
-        {s_from, "from", Want::integer, op == Op::move},
-        {s_kind, "kind", Want::string, op == Op::obj_init},
+    const Field fields[] = {
+        {s_obj, "obj", Want::integer, Need::required},
+        {s_count, "count", Want::integer, Need::required},
+        {s_val, "val", Want::integer, tracked ? Need::absent : Need::required},
+        {s_ret, "ret", Want::integer, need(needs_ret)},
+        {s_caller, "caller", Want::integer, Need::required},
+        // Anonymous ref_mod/ref_mod_and_test of older traces carried a holder too.
+        {s_holder, "holder", Want::integer,
+         tracked || op == Op::move ? Need::required
+                                   : (op == Op::mod || op == Op::mod_and_test ? Need::optional : Need::absent)},
+        {s_from, "from", Want::integer, need(op == Op::move)},
+        {s_kind, "kind", Want::string, need(op == Op::obj_init)},
+        {s_stack, "stack", Want::integer, Need::optional},
     };
     const bt_field_class *payload = bt_event_class_borrow_payload_field_class_const(cls);
-    for (const Need &n : needs) {
-        if (!n.required)
+    for (const Field &n : fields) {
+        if (n.need == Need::absent)
             continue; // fields this op does not define are ignored, like any unknown field
         bool wrong = false;
         Slot &slot = info.f[n.slot];
         slot.index = member_index(payload, n.name, n.want, slot.is_signed, wrong);
-        if (slot.index < 0)
+        if (slot.index < 0 && (n.need == Need::required || wrong))
             throw UserError(s.trace->dir + ": event refblame:" + std::string(op_name) + " " +
                             (wrong ? "has a field `" + std::string(n.name) + "` that is not " + type_word(n.want)
                                    : "lacks the field `" + std::string(n.name) + "`") +
@@ -280,12 +293,12 @@ EventDecoder::Kind EventDecoder::decode(const bt_message *msg, const StreamInfo 
         };
         ev.obj = get(s_obj);
         ev.count = static_cast<std::int32_t>(get(s_count));
-        ev.val = static_cast<std::int32_t>(get(s_val));
+        ev.val = c.f[s_val].index >= 0 ? static_cast<std::int32_t>(get(s_val)) : c.val_default;
         ev.ret = static_cast<std::int32_t>(get(s_ret));
         ev.caller = get(s_caller);
         ev.holder = get(s_holder);
         ev.from = get(s_from);
-        ev.stack_id = 0;
+        ev.stack_id = static_cast<std::uint32_t>(get(s_stack));
         ev.kind = c.f[s_kind].index >= 0 ? kinds_.intern(bt_field_string_get_value(member(p, c.f[s_kind].index)))
                                          : std::string_view{};
         return Kind::refblame;

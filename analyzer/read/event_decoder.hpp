@@ -69,7 +69,7 @@ private:
         std::int64_t index = -1;
         bool is_signed = false;
     };
-    enum SlotName : std::uint8_t { s_obj, s_count, s_val, s_ret, s_caller, s_holder, s_from, s_kind, slot_count };
+    enum SlotName : std::uint8_t { s_obj, s_count, s_val, s_ret, s_caller, s_holder, s_from, s_kind, s_stack, slot_count };
     // Module events reuse the slots under these names.
     enum ModuleSlot : std::uint8_t { m_baddr, m_memsz, m_path, m_is_pic, m_build_id, m_crc, m_filename };
 
@@ -81,6 +81,7 @@ private:
         bool usable = true; // module classes missing a field are skipped
         std::array<Slot, slot_count> f{};
         Slot vpid, vtid;
+        std::int32_t val_default = 0; // ref_get/ref_put carry no val: +1 / -1
     };
 
     const ClassInfo &lookup(const bt_event *event, const StreamInfo &s);

@@ -60,9 +60,9 @@ int main(void)
 	page_ref_freeze(&pg, 5); E("ref_freeze", r, 0, 5, 1, 0);
 	get_page_unless_zero(&pg); E("ref_mod_unless", r, 0, 1, 0, 0);
 	page_ref_unfreeze(&pg, 2); E("ref_unfreeze", r, 2, 2, -1, 0);
-	refblame_ref_get(r, &holder_a); E("ref_mod", r, 3, 1, -1, &holder_a);
+	refblame_ref_get(r, &holder_a); E("ref_get", r, 3, 1, -1, &holder_a);
 	refblame_ref_move(r, &holder_a, &holder_b); E("ref_move", r, 3, 0, -1, &holder_b);
-	refblame_ref_put(r, &holder_b); E("ref_mod_and_test", r, 2, -1, 0, &holder_b);
+	refblame_ref_put(r, &holder_b); E("ref_put", r, 2, -1, 0, &holder_b);
 	hold(&pg); expect("ref_mod", r, 3, 1, -1, 0, "hold", HOLD_LINE);
 	drop(&pg); expect("ref_mod_and_test", r, 2, -1, 0, 0, "drop", DROP_LINE);
 	page_ref_dec(&pg); E("ref_mod", r, 1, -1, -1, 0);

@@ -37,6 +37,9 @@ def main():
         if ev["name"] != name:
             failures.append(f"{where}: event name {ev['name']}")
             continue
+        if name in ("ref_get", "ref_put") and "val" in ev:
+            failures.append(f"{where}: tracked events carry no val (implied +1/-1)")
+        ev.setdefault("val", {"ref_get": 1, "ref_put": -1}.get(name))
         for field in ("obj", "count", "val", "holder"):
             want = int(exp[field], 0)
             if field == "holder" and "holder" not in ev:
@@ -50,6 +53,8 @@ def main():
             failures.append(f"{where}: ret = {ev.get('ret')}, expected {want_ret}")
         if ev.get("vpid") is None or ev.get("vtid") is None:
             failures.append(f"{where}: vpid/vtid contexts missing")
+        if ev.get("stack") != 0:
+            failures.append(f"{where}: stack = {ev.get('stack')}, expected 0 (no stack recorded)")
         if exp["func"] == "-":
             continue
         frame = lttng_trace.source_frame(program, ev["caller"] - bias, skip)

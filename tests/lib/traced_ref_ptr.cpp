@@ -37,16 +37,16 @@ int main()
     Buffer *b = new Buffer; expect("obj_init", &b->_refcount, 0, 0, -1, nullptr, "Buffer::Buffer", Buffer::init_line);
     const void *r = &b->_refcount;
     {
-        refblame::ref_ptr<Buffer> p(b); E("ref_mod", r, 1, 1, -1, &p);
-        refblame::ref_ptr<Buffer> q(p); E("ref_mod", r, 2, 1, -1, &q);
+        refblame::ref_ptr<Buffer> p(b); E("ref_get", r, 1, 1, -1, &p);
+        refblame::ref_ptr<Buffer> q(p); E("ref_get", r, 2, 1, -1, &q);
         refblame::ref_ptr<Buffer> m(std::move(q)); E("ref_move", r, 2, 0, -1, &m);
-        m.reset(); E("ref_mod_and_test", r, 1, -1, 0, &m);
+        m.reset(); E("ref_put", r, 1, -1, 0, &m);
         refblame_ref_inc(&b->_refcount); E("ref_mod", r, 2, 1, -1, nullptr);
         auto a = refblame::ref_ptr<Buffer>::adopt(b); E("ref_move", r, 2, 0, -1, &a);
         // At the end of the scope a then p are destroyed; the last put
         // destroys the Buffer. Their location is not checked (func "-").
-        expect("ref_mod_and_test", r, 1, -1, 0, &a, "-", 0);
-        expect("ref_mod_and_test", r, 0, -1, 1, &p, "-", 0);
+        expect("ref_put", r, 1, -1, 0, &a, "-", 0);
+        expect("ref_put", r, 0, -1, 1, &p, "-", 0);
         expect("obj_free", r, 0, 0, -1, nullptr, "-", 0);
     }
     return 0;

@@ -44,6 +44,8 @@ extern struct lttng_ust_tracepoint lttng_ust_tracepoint_refblame___ref_unfreeze;
 extern struct lttng_ust_tracepoint lttng_ust_tracepoint_refblame___obj_init;
 extern struct lttng_ust_tracepoint lttng_ust_tracepoint_refblame___obj_free;
 extern struct lttng_ust_tracepoint lttng_ust_tracepoint_refblame___ref_move;
+extern struct lttng_ust_tracepoint lttng_ust_tracepoint_refblame___ref_get;
+extern struct lttng_ust_tracepoint lttng_ust_tracepoint_refblame___ref_put;
 
 #define REFBLAME__ON(ev) \
 	__builtin_expect(__atomic_load_n(&lttng_ust_tracepoint_refblame___##ev.state, __ATOMIC_RELAXED), 0)
@@ -57,9 +59,10 @@ extern struct lttng_ust_tracepoint lttng_ust_tracepoint_refblame___ref_move;
 
 /* Out-of-line traced slow paths (lib/src/trace.c). Each records its caller. */
 void refblame__trace_set(const refblame_ref_t *r, int v);
-void refblame__trace_mod(const refblame_ref_t *r, int delta, int count, const void *holder);
-void refblame__trace_mod_and_test(const refblame_ref_t *r, int delta, int count, int ret,
-				  const void *holder);
+void refblame__trace_mod(const refblame_ref_t *r, int delta, int count);
+void refblame__trace_mod_and_test(const refblame_ref_t *r, int delta, int count, int ret);
+void refblame__trace_get(const refblame_ref_t *r, int count, const void *holder);
+void refblame__trace_put(const refblame_ref_t *r, int count, int ret, const void *holder);
 void refblame__trace_mod_and_return(const refblame_ref_t *r, int delta, int count);
 void refblame__trace_mod_unless(const refblame_ref_t *r, int nr, int count, int ret);
 void refblame__trace_freeze(const refblame_ref_t *r, int expected, int count, int ret);
@@ -82,6 +85,7 @@ void refblame__trace_move(const refblame_ref_t *r, int count, const void *from, 
 /* Lifecycle: a new object whose counter starts at `count`. */
 REFBLAME_INLINE void refblame_obj_init(refblame_ref_t *r, const char *kind, int count)
 {
+	(void)kind;
 	__atomic_store_n(&r->counter, count, __ATOMIC_RELAXED);
 	REFBLAME__TRACE(obj_init, obj_init(r, kind, count));
 }
@@ -110,35 +114,35 @@ REFBLAME_INLINE void refblame_ref_add(refblame_ref_t *r, int nr)
 {
 	int c = __atomic_add_fetch(&r->counter, nr, __ATOMIC_RELAXED);
 	(void)c;
-	REFBLAME__TRACE(ref_mod, mod(r, nr, c, 0));
+	REFBLAME__TRACE(ref_mod, mod(r, nr, c));
 }
 
 REFBLAME_INLINE void refblame_ref_sub(refblame_ref_t *r, int nr)
 {
 	int c = __atomic_sub_fetch(&r->counter, nr, __ATOMIC_RELAXED);
 	(void)c;
-	REFBLAME__TRACE(ref_mod, mod(r, -nr, c, 0));
+	REFBLAME__TRACE(ref_mod, mod(r, -nr, c));
 }
 
 REFBLAME_INLINE void refblame_ref_inc(refblame_ref_t *r)
 {
 	int c = __atomic_add_fetch(&r->counter, 1, __ATOMIC_RELAXED);
 	(void)c;
-	REFBLAME__TRACE(ref_mod, mod(r, 1, c, 0));
+	REFBLAME__TRACE(ref_mod, mod(r, 1, c));
 }
 
 REFBLAME_INLINE void refblame_ref_dec(refblame_ref_t *r)
 {
 	int c = __atomic_sub_fetch(&r->counter, 1, __ATOMIC_RELAXED);
 	(void)c;
-	REFBLAME__TRACE(ref_mod, mod(r, -1, c, 0));
+	REFBLAME__TRACE(ref_mod, mod(r, -1, c));
 }
 
 /* Subtract nr; true when the count reached zero (release, then acquire on zero). */
 REFBLAME_INLINE bool refblame_ref_sub_and_test(refblame_ref_t *r, int nr)
 {
 	int c = __atomic_sub_fetch(&r->counter, nr, __ATOMIC_RELEASE);
-	REFBLAME__TRACE(ref_mod_and_test, mod_and_test(r, -nr, c, c == 0, 0));
+	REFBLAME__TRACE(ref_mod_and_test, mod_and_test(r, -nr, c, c == 0));
 	if (c == 0) {
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		return true;
@@ -149,7 +153,7 @@ REFBLAME_INLINE bool refblame_ref_sub_and_test(refblame_ref_t *r, int nr)
 REFBLAME_INLINE bool refblame_ref_dec_and_test(refblame_ref_t *r)
 {
 	int c = __atomic_sub_fetch(&r->counter, 1, __ATOMIC_RELEASE);
-	REFBLAME__TRACE(ref_mod_and_test, mod_and_test(r, -1, c, c == 0, 0));
+	REFBLAME__TRACE(ref_mod_and_test, mod_and_test(r, -1, c, c == 0));
 	if (c == 0) {
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		return true;
@@ -218,7 +222,7 @@ REFBLAME_INLINE void refblame_ref_get(refblame_ref_t *r, const void *holder)
 	int c = __atomic_add_fetch(&r->counter, 1, __ATOMIC_RELAXED);
 	(void)c;
 	(void)holder;
-	REFBLAME__TRACE(ref_mod, mod(r, 1, c, holder));
+	REFBLAME__TRACE(ref_get, get(r, c, holder));
 }
 
 /* Tracked put by `holder`; true when the count reached zero. */
@@ -226,7 +230,7 @@ REFBLAME_INLINE bool refblame_ref_put(refblame_ref_t *r, const void *holder)
 {
 	int c = __atomic_sub_fetch(&r->counter, 1, __ATOMIC_RELEASE);
 	(void)holder;
-	REFBLAME__TRACE(ref_mod_and_test, mod_and_test(r, -1, c, c == 0, holder));
+	REFBLAME__TRACE(ref_put, put(r, c, c == 0, holder));
 	if (c == 0) {
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		return true;

@@ -30,6 +30,8 @@ ENABLED(ref_unfreeze)
 ENABLED(obj_init)
 ENABLED(obj_free)
 ENABLED(ref_move)
+ENABLED(ref_get)
+ENABLED(ref_put)
 
 /* Same shape as lib/src/trace.c: out of line, caller = our return address. */
 #define SLOW __attribute__((noinline, visibility("default")))
@@ -43,16 +45,24 @@ static void acquired(const void *caller)
 }
 
 SLOW void refblame__trace_set(const refblame_ref_t *r, int v) { (void)r; (void)v; }
-SLOW void refblame__trace_mod(const refblame_ref_t *r, int delta, int count, const void *holder)
+SLOW void refblame__trace_mod(const refblame_ref_t *r, int delta, int count)
 {
-	(void)r; (void)count; (void)holder;
+	(void)r; (void)count;
 	if (delta > 0)
 		acquired(CALLER);
 }
-SLOW void refblame__trace_mod_and_test(const refblame_ref_t *r, int delta, int count, int ret,
-				       const void *holder)
+SLOW void refblame__trace_mod_and_test(const refblame_ref_t *r, int delta, int count, int ret)
 {
-	(void)r; (void)delta; (void)count; (void)ret; (void)holder;
+	(void)r; (void)delta; (void)count; (void)ret;
+}
+SLOW void refblame__trace_get(const refblame_ref_t *r, int count, const void *holder)
+{
+	(void)r; (void)count; (void)holder;
+	acquired(CALLER);
+}
+SLOW void refblame__trace_put(const refblame_ref_t *r, int count, int ret, const void *holder)
+{
+	(void)r; (void)count; (void)ret; (void)holder;
 }
 SLOW void refblame__trace_mod_and_return(const refblame_ref_t *r, int delta, int count)
 {
