@@ -1,12 +1,198 @@
-// query_commands.cpp: blockers/holders/leaks/history/sites/stats: options -> analysis -> formatter.
+// query_commands.cpp: blockers/holders/leaks/history/sites/stats: options -> read + analyze -> symbolize -> format.
 #include "cli/commands.hpp"
+
+#include "format/reports.hpp"
+#include "query/analysis.hpp"
+#include "read/trace_reader.hpp"
+#include "symbolize/symbolizer.hpp"
+#include "user_error.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
 namespace refblame::cli {
 
-void add_query_commands(CLI::App &, int &)
+namespace {
+
+using namespace refblame::analyzer;
+
+enum class Query { blockers, holders, leaks, history, sites, stats };
+
+struct QueryArgs {
+    std::string trace;
+    std::string format = "text";
+    std::optional<std::int32_t> pid;
+    std::optional<std::string> kind;
+    std::vector<std::string> debug_dirs;
+    std::string object; // holders/history
+    std::optional<std::uint64_t> at_ns;
+    bool fail_on_blockers = false;
+    bool fail_on_leaks = false;
+};
+
+std::uint64_t parse_address(const std::string &s)
 {
+    try {
+        std::size_t used = 0;
+        std::uint64_t v = std::stoull(s, &used, 0);
+        if (used == s.size())
+            return v;
+    } catch (const std::exception &) {
+    }
+    throw UserError("--object '" + s + "' is not an address: give it as printed by refblame, e.g. 0x7ffd1234");
+}
+
+// Hands every event to the analysis pass and, on the first pass only, module
+// events to the symbolizer.
+class TeeSink final : public EventSink {
+public:
+    TeeSink(EventSink &pass, Symbolizer *sym) : pass_(pass), sym_(sym) {}
+    void on_event(const Event &e) override { pass_.on_event(e); }
+    void on_module(const ModuleEvent &m) override
+    {
+        if (sym_)
+            sym_->on_module(m);
+        pass_.on_module(m);
+    }
+    void on_loss(const Loss &l) override { pass_.on_loss(l); }
+
+private:
+    EventSink &pass_;
+    Symbolizer *sym_;
+};
+
+void merge_read_summary(TraceSummary &t, const ReadSummary &r, const std::string &trace)
+{
+    t.trace = trace;
+    t.lost_events = std::max(t.lost_events, r.lost_events);
+    t.lost_packets = std::max(t.lost_packets, r.lost_packets);
+    for (const std::string &w : r.warnings)
+        t.warnings.push_back(w);
+    if (!r.complete)
+        t.warnings.push_back("the trace was not read completely: the answer covers what could be read");
+}
+
+void print(const std::string &text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+int run_query(Query q, const QueryArgs &a)
+{
+    if (a.format != "text" && a.format != "json")
+        throw UserError("--format must be text or json, not '" + a.format + "'");
+    SymbolizerOptions sopts;
+    sopts.debug_dirs = a.debug_dirs;
+    Symbolizer sym(sopts);
+    TraceReader reader(a.trace);
+
+    query::AnalysisOptions opts;
+    opts.pid = a.pid;
+    opts.kind = a.kind;
+    std::optional<std::uint64_t> object;
+    if (q == Query::holders || q == Query::history) {
+        object = parse_address(a.object);
+        opts.object = object;
+        opts.at_ns = a.at_ns;
+        opts.history = q == Query::history;
+    }
+
+    ReadSummary read_summary;
+    bool first = true;
+    query::TracePass pass = [&](EventSink &sink) {
+        TeeSink tee(sink, first ? &sym : nullptr);
+        first = false;
+        read_summary = reader.read(tee);
+    };
+    query::Analysis an = query::analyze(pass, opts);
+    merge_read_summary(an.summary, read_summary, a.trace);
+    const TraceSummary &t = an.summary;
+    const bool json = a.format == "json";
+
+    switch (q) {
+    case Query::blockers:
+        print(json ? blockers_json(t, an.blocked, sym).dump(2) + "\n" : blockers_text(t, an.blocked, sym));
+        return a.fail_on_blockers && !an.blocked.empty() ? 1 : 0;
+    case Query::holders:
+        if (an.holders.empty())
+            throw UserError("object " + a.object + " does not appear in " + a.trace +
+                            (a.pid ? " for pid " + std::to_string(*a.pid) : std::string()));
+        if (json) {
+            nlohmann::json all = nlohmann::json::array();
+            for (const ObjectState &s : an.holders)
+                all.push_back(holders_json(t, s, sym));
+            print((all.size() == 1 ? all[0] : all).dump(2) + "\n");
+        } else {
+            for (const ObjectState &s : an.holders)
+                print(holders_text(t, s, sym));
+        }
+        return 0;
+    case Query::leaks:
+        print(json ? leaks_json(t, an.leaks, sym).dump(2) + "\n" : leaks_text(t, an.leaks, sym));
+        return a.fail_on_leaks && !an.leaks.empty() ? 1 : 0;
+    case Query::history: {
+        ObjectKey key{a.pid.value_or(unknown_id), *object, 0};
+        if (!an.history.empty())
+            key = ObjectKey{an.history.front().event.pid, *object, an.history.front().generation};
+        print(json ? history_json(t, key, an.history, sym).dump(2) + "\n" : history_text(t, key, an.history, sym));
+        return 0;
+    }
+    case Query::sites:
+        print(json ? sites_json(t, an.sites, sym).dump(2) + "\n" : sites_text(t, an.sites, sym));
+        return 0;
+    case Query::stats:
+        print(json ? stats_json(t).dump(2) + "\n" : stats_text(t));
+        return 0;
+    }
+    return 0;
+}
+
+CLI::App *add_query(CLI::App &app, const char *name, const char *help, Query q, int &status,
+                    std::shared_ptr<QueryArgs> args)
+{
+    CLI::App *cmd = app.add_subcommand(name, help);
+    cmd->add_option("TRACE", args->trace, "trace directory written by `refblame record` (or any LTTng output)")
+        ->required();
+    cmd->add_option("--format", args->format, "text or json")->capture_default_str();
+    cmd->add_option("--pid", args->pid, "only this process");
+    cmd->add_option("--kind", args->kind, "only objects of this kind (obj_init's kind)");
+    cmd->add_option("--debug-dir", args->debug_dirs, "more directories with debug info (repeatable)");
+    cmd->callback([q, args, &status] { status = run_query(q, *args); });
+    return cmd;
+}
+
+} // namespace
+
+void add_query_commands(CLI::App &app, int &status)
+{
+    auto blockers = std::make_shared<QueryArgs>();
+    add_query(app, "blockers", "every failed freeze, and who held the extra references", Query::blockers, status,
+              blockers)
+        ->add_flag("--fail-on-blockers", blockers->fail_on_blockers, "exit 1 when any freeze failed");
+
+    auto holders = std::make_shared<QueryArgs>();
+    CLI::App *h = add_query(app, "holders", "who holds references to one object, at a time or at the end",
+                            Query::holders, status, holders);
+    h->add_option("--object", holders->object, "the object's address (its refblame_ref_t)")->required();
+    h->add_option("--at", holders->at_ns, "time in ns (as in time_ns); default: end of trace");
+
+    auto leaks = std::make_shared<QueryArgs>();
+    add_query(app, "leaks", "references still held at obj_free or at the end of the trace, by site", Query::leaks,
+              status, leaks)
+        ->add_flag("--fail-on-leaks", leaks->fail_on_leaks, "exit 1 when any reference leaked");
+
+    auto history = std::make_shared<QueryArgs>();
+    add_query(app, "history", "every operation on one object, with the pairing of each put", Query::history, status,
+              history)
+        ->add_option("--object", history->object, "the object's address")
+        ->required();
+
+    add_query(app, "sites", "per acquire site: gets, puts, outstanding references, hold times", Query::sites, status,
+              std::make_shared<QueryArgs>());
+    add_query(app, "stats", "events, objects, processes, lost events", Query::stats, status,
+              std::make_shared<QueryArgs>());
 }
 
 } // namespace refblame::cli

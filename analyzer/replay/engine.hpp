@@ -1,0 +1,109 @@
+// engine.hpp: replays a time-ordered event stream object by object: generations, counts, open references, continuity.
+#pragma once
+
+#include "model/event.hpp"
+#include "replay/object_state.hpp"
+#include "replay/observer.hpp"
+#include "replay/pairer.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace refblame::analyzer::replay {
+
+struct EngineOptions {
+    std::optional<std::int32_t> pid; // replay only this process
+    // Events of one object whose counts say they arrived out of order are held
+    // back this long (trace time) or up to this many, to be put back in order.
+    std::uint64_t reorder_window_ns = 5'000'000;
+    std::size_t reorder_max_pending = 12;
+};
+
+struct ReplayCounters {
+    std::uint64_t events = 0;
+    std::array<std::uint64_t, 10> by_op{};
+    std::uint64_t first_ns = 0, last_ns = 0;
+    std::uint64_t generations = 0;
+    std::uint64_t uncertain_generations = 0;
+    std::uint64_t addresses = 0;
+    std::uint64_t breaks = 0;
+    std::uint64_t breaks_after_loss = 0;
+    std::uint64_t reordered = 0;
+    std::uint64_t unknown_origin_objects = 0; // first seen holding refs taken before the trace
+    std::uint64_t unknown_holder_puts = 0;    // tracked puts/moves by a holder that held no ref
+    std::uint64_t findings = 0;
+    std::unordered_set<std::int32_t> pids;
+    std::unordered_set<std::uint64_t> threads; // (pid << 32 | tid)
+    std::vector<Loss> losses;
+};
+
+class ReplayEngine final : public EventSink {
+public:
+    ReplayEngine(Pairer &pairer, ReplayObserver &observer, EngineOptions options = {});
+
+    void on_event(const Event &e) override;
+    void on_module(const ModuleEvent &) override {}
+    void on_loss(const Loss &l) override;
+
+    // End of the stream: apply what is held back, end every live generation.
+    void finish();
+
+    const ReplayCounters &counters() const { return counters_; }
+
+private:
+    struct Key {
+        std::int32_t pid;
+        std::uint64_t obj;
+        friend bool operator==(const Key &, const Key &) = default;
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key &k) const noexcept
+        {
+            return std::hash<std::uint64_t>{}(k.obj * 0x9e3779b97f4a7c15ull ^ static_cast<std::uint32_t>(k.pid));
+        }
+    };
+
+    ObjectState &object_for(const Event &e);
+    void drain(ObjectState &o, bool force);
+    void expire_pending();
+    void maybe_retire(const Key &k);
+
+    void apply(ObjectState &o, const Event &e, bool continuity_break);
+    void apply_break(ObjectState &o, const Event &e);
+    void start_generation(ObjectState &o, const Event &e);
+    void end_generation(ObjectState &o, std::uint64_t time_ns, EndReason why);
+    void acquire(ObjectState &o, const Event &e, std::int64_t units, RefOrigin origin);
+    void release(ObjectState &o, const Event &e, std::int64_t units, ReleaseKind kind);
+    void adjust_units(ObjectState &o, const Event &e, std::int64_t target, ReleaseKind kind, RefOrigin origin);
+    void move(ObjectState &o, const Event &e);
+    void unfreeze(ObjectState &o, const Event &e);
+    void finding(const ObjectState &o, const Event &e, FindingKind what);
+    void close_ref(ObjectState &o, std::size_t index, int units);
+    bool loss_before(std::int32_t pid, std::uint64_t time_ns) const;
+
+    Pairer &pairer_;
+    ReplayObserver &observer_;
+    EngineOptions options_;
+    ReplayCounters counters_;
+    std::unordered_map<Key, ObjectState, KeyHash> live_;
+    struct Tomb {
+        std::uint32_t generation = 0;
+        bool reported = false; // a use-after-free was already reported for this generation
+    };
+    std::unordered_map<Key, Tomb, KeyHash> freed_; // freed objects holding nothing (kept small)
+    std::vector<Key> pending_keys_;                       // objects with events held back
+    std::unordered_set<std::string> kinds_;               // interned kind names
+    std::unordered_map<std::int32_t, std::uint64_t> first_loss_; // per pid: earliest loss (unknown_id: any pid)
+    std::uint64_t now_ = 0;
+    std::uint64_t earliest_pending_ = 0; // no held-back event is older (0: rescan)
+    std::uint64_t next_ref_id_ = 0;
+    std::vector<std::size_t> candidates_; // scratch
+    std::vector<double> weights_;         // scratch
+};
+
+} // namespace refblame::analyzer::replay

@@ -1,0 +1,238 @@
+// engine_test.cpp: the replay's op semantics: generations, freezes, moves and adopt, sets, first-seen objects, invariants.
+#include "event_builder.hpp"
+#include "replay/engine.hpp"
+#include "run_passes.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace refblame::analyzer::testing {
+namespace {
+
+constexpr std::uint64_t obj = 0xa000, init_site = 0x10, get_site = 0x20, put_site = 0x30, freeze_site = 0x40,
+                        free_site = 0x50, unfreeze_site = 0x60;
+
+// Records what the engine reports, and checks its invariant after every event.
+struct Recorder final : replay::ReplayObserver {
+    std::vector<replay::Release> releases;
+    std::vector<ObjectKey> ended;
+    std::vector<replay::EndReason> reasons;
+    int failed_freezes = 0, invariant_violations = 0;
+    void on_release(const replay::ObjectState &, const Event &, const replay::Release &r) override
+    {
+        releases.push_back(r);
+        releases.back().ref = nullptr;
+    }
+    void on_generation_end(const replay::ObjectState &o, std::uint64_t, replay::EndReason why) override
+    {
+        ended.push_back(o.key);
+        reasons.push_back(why);
+    }
+    void on_failed_freeze(const replay::ObjectState &, const Event &) override { ++failed_freezes; }
+    void on_applied(const replay::ObjectState &o, const Event &, bool) override
+    {
+        if (o.units != o.open_units() || o.units != std::max<std::int64_t>(o.count, 0))
+            ++invariant_violations;
+    }
+};
+
+TEST(ReplayEngine, ObjInitAfterObjFreeStartsANewGeneration)
+{
+    EventBuilder b;
+    b.init(obj, "page", 1, init_site, 1);
+    b.put(obj, put_site, 1);
+    b.free(obj, free_site, 1);
+    b.init(obj, "page", 1, init_site, 1);
+    b.get(obj, get_site, 1);
+    query::AnalysisOptions o;
+    o.object = obj;
+    o.history = true;
+    query::Analysis a = analyze_events(b.take(), o);
+    ASSERT_EQ(a.history.size(), 5u);
+    EXPECT_EQ(a.history[2].generation, 0u);
+    EXPECT_EQ(a.history[3].generation, 1u);
+    EXPECT_EQ(a.summary.objects, 2u);
+    EXPECT_EQ(a.summary.addresses, 1u);
+    ASSERT_EQ(a.holders.size(), 1u);
+    EXPECT_EQ(a.holders[0].object.generation, 1u);
+    EXPECT_EQ(a.holders[0].count, 2); // the old generation's refs never merge into the new one
+    EXPECT_TRUE(a.findings.empty());
+}
+
+TEST(ReplayEngine, SuccessfulFreezeThenUnfreezeGivesTheSameHoldersBack)
+{
+    EventBuilder b;
+    b.init(obj, "page", 1, init_site, 1);
+    b.get(obj, get_site, 2);
+    b.freeze(obj, 2, freeze_site, 3);
+    b.unfreeze(obj, 2, unfreeze_site, 3);
+    query::AnalysisOptions o;
+    o.object = obj;
+    query::Analysis a = analyze_events(b.take(), o);
+    ASSERT_EQ(a.holders.size(), 1u);
+    ASSERT_EQ(a.holders[0].holders.size(), 2u);
+    for (const HeldRefs &h : a.holders[0].holders)
+        EXPECT_TRUE(h.site.address == init_site || h.site.address == get_site);
+}
+
+TEST(ReplayEngine, FreezeFreeReleasesTheFrozenRefsWithoutALeak)
+{
+    EventBuilder b;
+    b.init(obj, "page", 1, init_site, 1);
+    b.get(obj, get_site, 2);
+    b.freeze(obj, 2, freeze_site, 3);
+    b.free(obj, free_site, 3); // migrated: the old page goes away frozen
+    query::Analysis a = analyze_events(b.take());
+    EXPECT_TRUE(a.leaks.empty());
+    EXPECT_TRUE(a.findings.empty());
+    for (const SiteStats &s : a.sites)
+        EXPECT_EQ(s.outstanding, 0u);
+}
+
+TEST(ReplayEngine, FailedFreezeChangesNothing)
+{
+    EventBuilder b;
+    b.init(obj, "page", 1, init_site, 1);
+    b.get(obj, get_site, 2);
+    b.freeze(obj, 1, freeze_site, 3);
+    b.put(obj, put_site, 2);
+    b.freeze(obj, 1, freeze_site, 3);
+    Recorder r;
+    replay::OldestFirstPairer p;
+    replay::ReplayEngine e(p, r);
+    for (const Event &ev : b.events())
+        e.on_event(ev);
+    e.finish();
+    EXPECT_EQ(r.failed_freezes, 1);
+    EXPECT_EQ(e.counters().breaks, 0u);
+    EXPECT_EQ(r.invariant_violations, 0);
+}
+
+TEST(ReplayEngine, TrackedGetMovePutPairsExactlyByHolder)
+{
+    EventBuilder b;
+    b.init(obj, "object", 0, init_site, 1);
+    b.get(obj, get_site, 1, /*holder=*/0x111);
+    b.get(obj, get_site + 1, 1, 0x222);
+    b.move(obj, 0x111, 0x333, get_site + 2, 1);
+    b.put(obj, put_site, 2, 0x333); // undoes the first get, now held by 0x333
+    query::AnalysisOptions o;
+    o.object = obj;
+    o.history = true;
+    query::Analysis a = analyze_events(b.take(), o);
+    ASSERT_EQ(a.holders[0].holders.size(), 1u);
+    const HeldRefs &h = a.holders[0].holders[0];
+    EXPECT_EQ(h.holder, 0x222u);
+    EXPECT_EQ(h.site.address, get_site + 1);
+    EXPECT_EQ(h.confidence, Confidence::exact);
+    ASSERT_TRUE(a.history.back().paired_with);
+    EXPECT_EQ(a.history.back().paired_with->address, get_site); // the move kept the acquire site
+    EXPECT_EQ(a.history.back().pairing, Confidence::exact);
+}
+
+TEST(ReplayEngine, AdoptTakesTheBaseRefNotANewerAnonymousOne)
+{
+    EventBuilder b;
+    b.init(obj, "object", 1, init_site, 1);
+    b.get(obj, get_site, 1);
+    b.move(obj, 0, 0x444, get_site + 8, 1); // ref_ptr::adopt
+    query::AnalysisOptions o;
+    o.object = obj;
+    query::Analysis a = analyze_events(b.take(), o);
+    const HeldRefs *adopted = nullptr;
+    for (const HeldRefs &h : a.holders[0].holders)
+        if (h.holder == 0x444)
+            adopted = &h;
+    ASSERT_NE(adopted, nullptr);
+    EXPECT_EQ(adopted->site.address, init_site);
+    EXPECT_EQ(adopted->confidence, Confidence::exact);
+}
+
+TEST(ReplayEngine, SetAndModReturnAndModUnlessFollowTheirSemantics)
+{
+    EventBuilder b;
+    b.set(obj, 1, init_site, 1); // init_page_count without obj_init
+    b.get_unless_zero(obj, get_site, 1);
+    Event &r = b.get(obj, get_site + 1, 1);
+    r.op = Op::mod_and_return;
+    r.ret = r.count;
+    b.put(obj, put_site, 1);
+    b.put(obj, put_site, 1);
+    b.put(obj, put_site, 1);
+    b.get_unless_zero(obj, get_site, 1); // fails on zero
+    Recorder rec;
+    replay::OldestFirstPairer p;
+    replay::ReplayEngine e(p, rec);
+    for (const Event &ev : b.events())
+        e.on_event(ev);
+    e.finish();
+    EXPECT_EQ(e.counters().breaks, 0u);
+    EXPECT_EQ(e.counters().unknown_origin_objects, 0u);
+    EXPECT_EQ(rec.releases.size(), 3u);
+    EXPECT_EQ(rec.invariant_violations, 0);
+}
+
+TEST(ReplayEngine, ObjectFirstSeenMidLifeHoldsRefsOfUnknownOriginLabelledGuess)
+{
+    EventBuilder b;
+    b.at(5000);
+    Event e;
+    e.time_ns = 5000;
+    e.obj = obj;
+    e.caller = get_site;
+    e.pid = 4242;
+    e.tid = 1;
+    e.op = Op::mod;
+    e.val = 1;
+    e.count = 3; // two refs were taken before tracing started
+    query::AnalysisOptions o;
+    o.object = obj;
+    query::Analysis a = analyze_events({e}, o);
+    ASSERT_EQ(a.holders.size(), 1u);
+    int unknown = 0;
+    for (const HeldRefs &h : a.holders[0].holders)
+        if (h.site.address == 0) {
+            unknown += h.refs;
+            EXPECT_EQ(h.confidence, Confidence::guess);
+        }
+    EXPECT_EQ(unknown, 2);
+    EXPECT_FALSE(a.holders[0].uncertain);
+    EXPECT_EQ(a.summary.warnings.size(), 1u);
+}
+
+TEST(ReplayEngine, RandomOpSequencesKeepRefsEqualToTheCount)
+{
+    std::mt19937 rng(7);
+    for (int round = 0; round < 200; ++round) {
+        std::vector<Event> events;
+        std::uint64_t t = 1;
+        for (int i = 0; i < 200; ++i) {
+            Event e;
+            e.time_ns = t += rng() % 3;
+            e.obj = 0x100 + rng() % 3 * 8;
+            e.pid = 1;
+            e.tid = static_cast<std::int32_t>(rng() % 4);
+            e.caller = 0x10 * (1 + rng() % 6);
+            e.holder = rng() % 4 == 0 ? 0x900 + rng() % 3 : 0;
+            e.from = rng() % 2 ? 0 : 0x900 + rng() % 3;
+            e.op = static_cast<Op>(rng() % 10);
+            e.count = static_cast<std::int32_t>(rng() % 7) - 1;
+            e.val = static_cast<std::int32_t>(rng() % 5) - 2;
+            e.ret = static_cast<std::int32_t>(rng() % 2);
+            e.kind = "k";
+            events.push_back(e);
+        }
+        Recorder r;
+        replay::OldestFirstPairer p;
+        replay::ReplayEngine engine(p, r);
+        for (const Event &e : events)
+            engine.on_event(e);
+        engine.finish();
+        ASSERT_EQ(r.invariant_violations, 0) << "round " << round;
+        EXPECT_EQ(engine.counters().events, events.size());
+    }
+}
+
+} // namespace
+} // namespace refblame::analyzer::testing
