@@ -1,0 +1,92 @@
+"""bench_analysis.py: the analysis stage: refblame stats/blockers on 1 M and 10 M-event traces vs babeltrace2 into a dummy sink."""
+import json
+import os
+import subprocess
+
+from bench_common import Row, count_events, median, timed
+
+
+def trace_for(record_binary, events, cache_dir, log):
+    """A recorded mixed workload of about `events` refblame events (kept in cache_dir between runs)."""
+    out = os.path.join(cache_dir, f"mixed-{events}")
+    meta = out + ".json"
+    if os.path.exists(meta) and os.path.isdir(out):
+        with open(meta) as f:
+            return out, json.load(f)
+    log(f"recording the mixed workload, {events} events, into {out}")
+    proc = subprocess.run([record_binary, "--workload", "mixed", "--events", str(events), "--out", out],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench_record_ops --workload mixed failed:\n{proc.stderr}")
+    info = json.loads(proc.stdout)
+    info["counted_events"], info["counted_discarded"] = count_events(out)
+    with open(meta, "w") as f:
+        json.dump(info, f)
+    return out, info
+
+
+def refblame_has(cli, command):
+    """Whether the refblame CLI at `cli` implements `command` yet."""
+    if not os.access(cli, os.X_OK):
+        return False
+    proc = subprocess.run([cli, command, "--help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return proc.returncode == 0 and command in proc.stdout
+
+
+def _interleaved(commands, repetitions, log):
+    """Runs every command once per round, `repetitions` rounds (so drift in machine load hits all alike).
+    {name: (median wall seconds, largest peak RSS KiB)}, or None for a command that failed."""
+    walls = {name: [] for name in commands}
+    rss = {name: 0 for name in commands}
+    failed = set()
+    for _ in range(repetitions):
+        for name, cmd in commands.items():
+            if name in failed:
+                continue
+            status, wall, peak, err = timed(cmd)
+            if status != 0:
+                failed.add(name)
+                log(f"{' '.join(cmd)} exited {status}: {err.strip()}")
+                continue
+            walls[name].append(wall)
+            rss[name] = max(rss[name], peak)
+    return {name: None if name in failed else (median(walls[name]), rss[name]) for name in commands}
+
+
+def measure(record_binary, cli, sizes, cache_dir, repetitions, log):
+    rows, notes = [], []
+    os.makedirs(cache_dir, exist_ok=True)
+    commands = [c for c in ("stats", "blockers") if refblame_has(cli, c)]
+    missing = [c for c in ("stats", "blockers") if c not in commands]
+    if missing:
+        notes.append(f"refblame {'/'.join(missing)} not available in {cli} yet: only the babeltrace2 anchor was measured")
+    rss = {}
+    for size in sizes:
+        trace, info = trace_for(record_binary, size, cache_dir, log)
+        events = info["counted_events"]
+        runs = {"anchor": ["babeltrace2", trace, "-c", "sink.utils.dummy"]}
+        runs.update({c: [cli, c, trace, "--format", "json"] for c in commands})
+        log(f"babeltrace2 -> sink.utils.dummy{''.join(', refblame ' + c for c in commands)} on {events} events, "
+            f"{repetitions} rounds")
+        results = _interleaved(runs, repetitions, log)
+        anchor = results["anchor"]
+        if anchor is None:
+            raise RuntimeError(f"babeltrace2 failed on {trace}")
+        a_rate = events / anchor[0]
+        rows.append(Row("analysis", f"babeltrace2 dummy sink, {events} events", f"{a_rate / 1e6:.2f} M ev/s",
+                        f"{anchor[0]:.2f} s, {anchor[1] / 1024:.0f} MiB peak"))
+        for command in commands:
+            result = results[command]
+            if result is None:
+                rows.append(Row("analysis", f"refblame {command}, {events} events", "failed", verdict="MISS"))
+                continue
+            rate = events / result[0]
+            rows.append(Row("analysis", f"refblame {command}, {events} events", f"{rate / 1e6:.2f} M ev/s",
+                            f"{a_rate / 1e6:.2f} M ev/s", rate / a_rate, ">= 0.8").judge(0.8, at_least=True))
+            rss.setdefault(command, []).append((events, result[1]))
+    for command, points in rss.items():
+        if len(points) >= 2:
+            (small_n, small), (big_n, big) = points[0], points[-1]
+            rows.append(Row("analysis", f"refblame {command} peak RSS, {big_n} vs {small_n} events",
+                            f"{big / 1024:.0f} MiB", f"{small / 1024:.0f} MiB", big / small, "<= 1.2").judge(1.2))
+    return rows, notes
