@@ -36,7 +36,7 @@ EventCounts run_anchor(std::uint64_t events)
     for (std::uint64_t i = 0; i < events; i++) {
         int delta = i % 2 == 0 ? 1 : -1;
         int c = __atomic_add_fetch(&r.counter, delta, __ATOMIC_RELAXED);
-        lttng_ust_tracepoint(refblame_bench_anchor, ref_mod, &r, delta, c, __builtin_return_address(0), nullptr);
+        lttng_ust_tracepoint(refblame_bench_anchor, ref_mod, &r, delta, c, __builtin_return_address(0), 0u);
     }
     return {{"refblame_bench_anchor:ref_mod", events}};
 }
