@@ -92,8 +92,9 @@ std::string blockers_text(const TraceSummary &t, const std::vector<Blocked> &blo
         objects.insert({b.object.pid, b.object.obj});
         pids.insert(b.object.pid);
     }
-    std::string out = fmt("%zu failed freezes on %zu objects in %zu processes (%" PRIu64 " events read from %s)\n",
-                          blocked.size(), objects.size(), pids.size(), t.events, t.trace.c_str());
+    std::string out = fmt("%zu failed freezes on %zu objects in %zu process%s (%" PRIu64 " events read from %s)\n",
+                          blocked.size(), objects.size(), pids.size(), pids.size() == 1 ? "" : "es", t.events,
+                          t.trace.c_str());
     out += completeness(t);
     if (blocked.empty())
         return out + "No freeze failed: nothing was blocked.\n" + symbol_warnings(sym);

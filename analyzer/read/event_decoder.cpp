@@ -129,13 +129,12 @@ EventDecoder::ClassInfo EventDecoder::resolve(const bt_event_class *cls, const S
     TraceInfo &t = *s.trace;
     if (!info.has_clock)
         warn_once(t.dir + ": stream class has no clock: event times are unknown (0)");
-    if (info.vpid.index < 0 && !t.warned_no_pid) {
+    // Per-PID traces (what `refblame record` makes) name their process in the
+    // trace environment: no vpid context is needed then.
+    if (info.vpid.index < 0 && t.env_pid == unknown_id && !t.warned_no_pid) {
         t.warned_no_pid = true;
-        warnings_.push_back(t.dir + ": events have no vpid context; " +
-                            (t.env_pid != unknown_id
-                                 ? "process id " + std::to_string(t.env_pid) + " taken from the per-PID trace environment"
-                                 : std::string("process ids unknown (record with per-PID buffers or "
-                                               "`lttng add-context -u -t vpid`)")));
+        warnings_.push_back(t.dir + ": events have no vpid context and the trace names no process: process ids "
+                                    "unknown (record with per-PID buffers or `lttng add-context -u -t vpid`)");
     }
     if (info.vtid.index < 0 && !t.warned_no_tid) {
         t.warned_no_tid = true;

@@ -219,7 +219,8 @@ TEST(TraceReader, TraceWithoutContextsTakesPidFromThePerPidEnvironmentAndSaysTid
         expect_same_ops(same_obj, ops, false);
     }
     EXPECT_TRUE(has_warning(sum.warnings, {"vtid", "thread ids unknown"}));
-    EXPECT_TRUE(has_warning(sum.warnings, {"vpid", std::to_string(rec.pid), "per-PID"}));
+    // The per-PID trace names its process: no vpid context needed, no warning.
+    EXPECT_FALSE(has_warning(sum.warnings, {"vpid"}));
 }
 
 TEST(TraceReader, PerUidTraceWithoutContextsHasUnknownPidsAndSaysSo)
