@@ -32,6 +32,9 @@ std::uint64_t load_bias()
 
 class Reports : public ::testing::Test {
 protected:
+    // Larger than this test program's mapping, sanitized Debug builds included.
+    static constexpr std::uint64_t span = std::uint64_t(1) << 30;
+
     void SetUp() override
     {
         char exe[PATH_MAX];
@@ -39,12 +42,12 @@ protected:
         ASSERT_GT(n, 0);
         exe[n] = 0;
         // The same executable mapped in two processes at different bases.
-        for (auto [pid, base] : {std::pair{100, load_bias()}, std::pair{200, load_bias() + 0x100000}}) {
+        for (auto [pid, base] : {std::pair{100, load_bias()}, std::pair{200, load_bias() + span}}) {
             ModuleEvent m;
             m.kind = ModuleEvent::Kind::bin_info;
             m.pid = pid;
             m.baddr = base;
-            m.memsz = 0x100000;
+            m.memsz = span;
             m.path = exe;
             m.is_pic = true;
             sym.on_module(m);
@@ -59,7 +62,7 @@ protected:
     {
         std::uint64_t a = reinterpret_cast<std::uint64_t>(fn) + 1;
         if (pid == 200)
-            a += 0x100000;
+            a += span;
         return SiteKey{pid, a, 0};
     }
 
