@@ -8,6 +8,7 @@ packages=(
   libbabeltrace2-dev babeltrace2
   libcli11-dev libdw-dev libelf-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libunwind-dev
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test.sh: set up, build and run every test: the main build (warnings as errors), the ASan+UBSan build, and a
-# build with tracing compiled out. CI runs exactly this.
+# test.sh: set up, build and run every test: the main build (warnings as errors), the ASan+UBSan build, a build
+# with tracing compiled out, and a short libFuzzer run (clang). CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -23,3 +23,9 @@ step "tracing compiled out (REFBLAME_TRACING=OFF)"
 cmake -S . -B build-notrace -DREFBLAME_TRACING=OFF -DREFBLAME_BUILD_TOOLS=OFF -DREFBLAME_WERROR=ON >/dev/null
 cmake --build build-notrace -j"$jobs"
 ctest --test-dir build-notrace --output-on-failure
+
+step "fuzzing (libFuzzer + ASan + UBSan, clang-14, ${REFBLAME_FUZZ_SECONDS:-30} s of the replay fuzzer)"
+CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREFBLAME_WERROR=ON \
+  -DREFBLAME_FUZZ=ON -DREFBLAME_FUZZ_SECONDS="${REFBLAME_FUZZ_SECONDS:-30}" >/dev/null
+cmake --build build-fuzz -j"$jobs" --target replay_fuzzer trace_fuzzer
+ctest --test-dir build-fuzz --output-on-failure -L fuzz

@@ -1,6 +1,8 @@
 // child_environment.cpp: the environment the traced program runs with: refblame's own plus what LTTng-UST needs for the chosen loss policy.
 #include "child_environment.hpp"
 
+#include "recorder.hpp"
+
 #include <algorithm>
 
 namespace refblame::tracer {
@@ -23,7 +25,7 @@ void set(std::vector<std::string> &env, const std::string &name, const std::stri
 
 } // namespace
 
-std::vector<std::string> child_environment(const char *const *base, LossPolicy policy)
+std::vector<std::string> child_environment(const char *const *base, LossPolicy policy, std::optional<int> stack_depth)
 {
     std::vector<std::string> env;
     for (const char *const *e = base; e && *e; e++)
@@ -31,6 +33,7 @@ std::vector<std::string> child_environment(const char *const *base, LossPolicy p
     if (policy == LossPolicy::block)
         set(env, "LTTNG_UST_ALLOW_BLOCKING", "1", true);
     set(env, "LTTNG_UST_REGISTER_TIMEOUT", std::to_string(register_timeout_ms), false);
+    set(env, "REFBLAME_STACK", std::to_string(stack_depth.value_or(default_stack_depth)), stack_depth.has_value());
     return env;
 }
 

@@ -3,6 +3,7 @@
 
 #include "channel.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,12 @@ inline constexpr int register_timeout_ms = 30000;
 // `base` (NAME=VALUE strings, like environ) plus:
 //   LTTNG_UST_ALLOW_BLOCKING=1 in blocking mode (without it a writer
 //     facing a full buffer discards even on a blocking channel);
-//   LTTNG_UST_REGISTER_TIMEOUT when not already set.
+//   LTTNG_UST_REGISTER_TIMEOUT when not already set;
+//   REFBLAME_STACK (frames of call stack librefblame records per op):
+//     `stack_depth` when given, else default_stack_depth unless already set.
 // Everything else, LTTNG_HOME and HOME included, is passed through, so the
 // program finds the same session daemon as refblame.
-std::vector<std::string> child_environment(const char *const *base, LossPolicy policy);
+std::vector<std::string> child_environment(const char *const *base, LossPolicy policy,
+                                           std::optional<int> stack_depth = std::nullopt);
 
 } // namespace refblame::tracer

@@ -137,6 +137,7 @@ int ChildProcess::wait(const std::function<void()> &while_running)
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
     pid_ = -1;
+    term_signal_ = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     return exit_status_of(status);
 }
 

@@ -29,11 +29,14 @@ public:
     // (or interrupted refblame before the program started). While it runs,
     // `while_running` (which must return within ~0.1 s) is called in a loop.
     int wait(const std::function<void()> &while_running = {});
+    // After wait(): the signal that killed the program, 0 when it exited (exit(137) is not SIGKILL).
+    int term_signal() const { return term_signal_; }
 
 private:
     SignalForwarder &forwarder_;
     pid_t pid_ = -1;
     bool started_ = false;
+    int term_signal_ = 0;
 };
 
 // A wait() status as a shell would report it: the exit code, or 128 + signal.

@@ -6,6 +6,7 @@
 #include "child_process.hpp"
 #include "output_dir.hpp"
 #include "process_tree.hpp"
+#include "recording_info.hpp"
 #include "program_path.hpp"
 #include "session.hpp"
 #include "sessiond.hpp"
@@ -30,12 +31,9 @@ constexpr const char *event_patterns[] = {"refblame:*", "lttng_ust_statedump:*",
 
 void check_options(const RecordOptions &options)
 {
-    if (options.stack_depth < 0)
-        throw UserError("--stack " + std::to_string(options.stack_depth) + ": must be 0 or more");
-    if (options.stack_depth > 0)
-        throw UserError("--stack " + std::to_string(options.stack_depth) +
-                        ": recording call stacks is not supported yet; record without --stack (each event "
-                        "still carries its call site)");
+    if (options.stack_depth && (*options.stack_depth < 0 || *options.stack_depth > max_stack_depth))
+        throw UserError("--stack " + std::to_string(*options.stack_depth) + ": give 0 (the call site only) to " +
+                        std::to_string(max_stack_depth) + " frames");
     if (options.command.empty())
         throw UserError("no program given: use `refblame record [OPTIONS] -- PROGRAM [ARGS...]`");
 }
@@ -78,9 +76,11 @@ RecordResult record(const RecordOptions &options)
     session.start();
 
     {
-        ChildProcess child(program, options.command, child_environment(environ, result.policy), forwarder);
+        ChildProcess child(program, options.command, child_environment(environ, result.policy, options.stack_depth), forwarder);
         result.program_started = child.started();
+        result.program_pid = std::max(child.pid(), 0);
         result.exit_status = child.wait([&tree] { tree.watch(20); });
+        result.term_signal = child.term_signal();
     }
 
     session.stop();
@@ -102,6 +102,7 @@ RecordResult record(const RecordOptions &options)
         result.loss.discarded_events = std::max(result.loss.discarded_events, from_channel.discarded_events);
         result.loss.lost_packets = std::max(result.loss.lost_packets, from_channel.lost_packets);
     }
+    result.info_problem = write_recording_info(result);
     return result;
 }
 

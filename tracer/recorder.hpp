@@ -17,13 +17,22 @@ struct RecordOptions {
     bool force = false;                    // record into a non-empty DIR, replacing its trace
     bool allow_loss = false;               // discard mode instead of blocking
     std::optional<std::string> buffer_size; // per CPU, per process ("16M")
-    int stack_depth = 0;                   // call stacks: not supported yet, must be 0
+    std::optional<int> stack_depth;        // --stack: frames per event (0: caller only); unset: default_stack_depth
 };
+
+// Frames of call stack recorded by default: enough to climb out of the C++
+// standard library's out-of-line templates (a ref_ptr copied by
+// std::vector::push_back at -O0 is 3 to 4 frames below the user's function).
+inline constexpr int default_stack_depth = 8;
+// The most librefblame records (lib/src/stack_table.h).
+inline constexpr int max_stack_depth = 64;
 
 struct RecordResult {
     std::string program;                   // as given
     bool program_started = false;          // false: interrupted before it ran
     int exit_status = 0;                   // the program's, or 128 + signal
+    int term_signal = 0;                   // the signal that killed the program (0: it exited)
+    int program_pid = 0;                   // the program's process id (0: not started)
     std::filesystem::path trace_dir;       // absolute
     std::size_t processes = 0;             // processes with a trace under trace_dir
     LossCounts loss;                       // from the trace's packet index
@@ -33,6 +42,7 @@ struct RecordResult {
     LossPolicy policy = LossPolicy::block;
     ChannelGeometry geometry;
     std::string removed_note;              // what --force removed, if anything
+    std::string info_problem;              // why refblame-record.json could not be written ("" when written)
 };
 
 // Checks everything it can before touching LTTng (program, options, output

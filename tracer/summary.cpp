@@ -59,6 +59,9 @@ std::string format_summary(const RecordResult &r)
     for (const auto &name : r.unsure)
         out << "refblame: warning: kept " << name << ", but its process had exited before refblame could tell "
             << "whether it belongs to " << r.program << "\n";
+    if (!r.info_problem.empty())
+        out << "refblame: warning: " << r.info_problem << ": the analysis will not know how " << r.program
+            << " ended\n";
     for (const auto &problem : r.loss_problems)
         out << "refblame: warning: cannot tell what was lost in " << problem << "\n";
     if (r.processes == 0 && r.program_started)

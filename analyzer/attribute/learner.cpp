@@ -8,31 +8,11 @@
 
 namespace refblame::analyzer::attribute {
 
-namespace {
-
-std::int64_t &slot(std::vector<std::pair<std::uint32_t, std::int64_t>> &v, std::uint32_t site)
+Learner::Learner(const PairingModel *decide_with, AgeBias bias, const SiteMatching *matching,
+                 std::shared_ptr<replay::SiteIndex> sites)
+    : model_(sites ? std::move(sites) : std::make_shared<replay::SiteIndex>()),
+      pairer_(decide_with ? *decide_with : model_, bias, matching), matching_(matching)
 {
-    for (auto &[s, n] : v)
-        if (s == site)
-            return n;
-    v.emplace_back(site, 0);
-    return v.back().second;
-}
-
-} // namespace
-
-Learner::Learner(const PairingModel *decide_with, AgeBias bias) : pairer_(decide_with ? *decide_with : model_, bias)
-{
-}
-
-Learner::Counts &Learner::counts_for(const replay::ObjectState &obj)
-{
-    Counts &c = counts_[Key{obj.key.pid, obj.key.obj}];
-    if (c.generation != obj.key.generation) {
-        c = Counts{};
-        c.generation = obj.key.generation;
-    }
-    return c;
 }
 
 void Learner::add_pairing(std::uint32_t acquire, std::uint32_t release, double weight, bool forced,
@@ -59,15 +39,17 @@ replay::PairChoice Learner::choose(const replay::ObjectState &obj, const Event &
     replay::PairChoice c = pairer_.choose(obj, put, kind, candidates, weights);
     if (kind != replay::ReleaseKind::put || candidates.empty() || obj.refs[candidates[0]].holder != 0)
         return c; // not the program releasing an anonymous reference
-    std::uint32_t release = model_.intern(SiteKey{put.pid, put.caller, put.stack_id});
+    std::uint32_t release = put.site;
     double total = 0;
     for (double w : weights)
         total += w;
     for (std::size_t k = 0; k < candidates.size(); ++k) {
         const replay::OpenRef &r = obj.refs[candidates[k]];
+        if (c.matched && weights[k] <= 0)
+            continue; // a matched release site's statistics cover its partner only
         double belief = total > 0 ? weights[k] / total : 1.0 / static_cast<double>(candidates.size());
         std::uint64_t age = put.time_ns >= r.time_ns ? put.time_ns - r.time_ns : 0;
-        std::uint32_t acquire = model_.intern(r.site);
+        std::uint32_t acquire = r.site_id;
         model_.pair(acquire, release).exposure += r.units;
         add_pairing(acquire, release, belief, c.forced, age, r.tid == put.tid);
     }
@@ -79,22 +61,23 @@ void Learner::before_event(const replay::ObjectState &obj, const Event &e)
     std::optional<std::int32_t> d = replay::relative_delta(e);
     if (!d || *d >= 0 || e.holder != 0)
         return;
-    // Capacity: could each acquire site alone have supplied every put this release site made on the object?
-    std::uint32_t release = model_.intern(SiteKey{e.pid, e.caller, e.stack_id});
-    Counts &c = counts_for(obj);
-    std::int64_t &puts = slot(c.puts, release);
-    for (const auto &[acquire, gets] : c.gets)
-        if (gets > puts)
-            model_.pair(acquire, release).capacity += 1;
+    std::uint32_t release = e.site ? e.site : model_.intern(SiteKey{e.pid, e.caller, e.stack_id});
     model_.site(release).puts += 1;
-    puts += -static_cast<std::int64_t>(*d);
+    if (matching_ && matching_->partner_of(release))
+        return; // its pairings are decided by the matching: no weights needed
+    // Capacity: could each acquire site alone have supplied every put this release site made on the object?
+    std::int64_t puts = 0;
+    for (const replay::SiteTally &t : obj.tally)
+        if (t.site == release)
+            puts = t.puts;
+    for (const replay::SiteTally &t : obj.tally)
+        if (t.gets > puts)
+            model_.pair(t.site, release).capacity += 1;
 }
 
-void Learner::on_acquire(const replay::ObjectState &obj, const Event &, const replay::OpenRef &ref)
+void Learner::on_acquire(const replay::ObjectState &, const Event &, const replay::OpenRef &ref)
 {
-    std::uint32_t acquire = model_.intern(ref.site);
-    model_.site(acquire).gets += ref.units;
-    slot(counts_for(obj).gets, acquire) += ref.units;
+    model_.site(ref.site_id).gets += ref.units;
 }
 
 void Learner::on_release(const replay::ObjectState &, const Event &e, const replay::Release &r)
@@ -102,7 +85,7 @@ void Learner::on_release(const replay::ObjectState &, const Event &e, const repl
     if (r.kind != replay::ReleaseKind::tracked_put) // anonymous puts were learned in choose()
         return;
     std::uint64_t age = e.time_ns >= r.ref->time_ns ? e.time_ns - r.ref->time_ns : 0;
-    std::uint32_t acquire = model_.intern(r.ref->site), release = model_.intern(SiteKey{e.pid, e.caller, e.stack_id});
+    std::uint32_t acquire = r.ref->site_id, release = e.site;
     model_.pair(acquire, release).exposure += r.units;
     add_pairing(acquire, release, r.units, true, age, r.ref->tid == e.tid);
 }
@@ -111,8 +94,7 @@ void Learner::on_generation_end(const replay::ObjectState &obj, std::uint64_t, r
 {
     for (const auto *list : {&obj.refs, &obj.frozen_refs})
         for (const replay::OpenRef &r : *list)
-            model_.site(model_.intern(r.site)).never += r.units;
-    counts_.erase(Key{obj.key.pid, obj.key.obj});
+            model_.site(r.site_id).never += r.units;
 }
 
 } // namespace refblame::analyzer::attribute

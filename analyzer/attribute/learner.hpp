@@ -6,6 +6,7 @@
 #include "replay/engine.hpp"
 #include "replay/observer.hpp"
 
+#include <memory>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -18,7 +19,9 @@ namespace refblame::analyzer::attribute {
 // which sites' refs are never released, and the decision-free capacity evidence.
 class Learner final : public replay::Pairer, public replay::ReplayObserver {
 public:
-    explicit Learner(const PairingModel *decide_with = nullptr, AgeBias bias = AgeBias::none);
+    // `sites`: the analysis's SiteIndex (the model's site ids); `matching`: site pairs decided before learning.
+    explicit Learner(const PairingModel *decide_with = nullptr, AgeBias bias = AgeBias::none,
+                     const SiteMatching *matching = nullptr, std::shared_ptr<replay::SiteIndex> sites = nullptr);
 
     replay::PairChoice choose(const replay::ObjectState &obj, const Event &put, replay::ReleaseKind kind,
                               const std::vector<std::size_t> &candidates, std::vector<double> &weights) override;
@@ -32,36 +35,22 @@ public:
     PairingModel take() { return std::move(model_); }
 
 private:
-    struct Counts { // per live object generation: units gotten per acquire site, put per release site
-        std::uint32_t generation = 0;
-        std::vector<std::pair<std::uint32_t, std::int64_t>> gets, puts;
-    };
-    struct Key {
-        std::int32_t pid;
-        std::uint64_t obj;
-        friend bool operator==(const Key &, const Key &) = default;
-    };
-    struct KeyHash {
-        std::size_t operator()(const Key &k) const noexcept
-        {
-            return std::hash<std::uint64_t>{}(k.obj * 0x9e3779b97f4a7c15ull ^ static_cast<std::uint32_t>(k.pid));
-        }
-    };
-    Counts &counts_for(const replay::ObjectState &obj);
     void add_pairing(std::uint32_t acquire, std::uint32_t release, double weight, bool forced,
                      std::uint64_t age_ns, bool same_thread);
 
     PairingModel model_;
     LearningPairer pairer_;
-    std::unordered_map<Key, Counts, KeyHash> counts_;
+    const SiteMatching *matching_;
 };
 
 // A learning pass as an EventSink: feed it the whole trace, then take the model.
 class LearnPass final : public EventSink {
 public:
     explicit LearnPass(const PairingModel *decide_with = nullptr, AgeBias bias = AgeBias::none,
-                       replay::EngineOptions options = {})
-        : learner_(decide_with, bias), engine_(learner_, learner_, options)
+                       replay::EngineOptions options = {}, const SiteMatching *matching = nullptr,
+                       std::shared_ptr<replay::SiteIndex> sites = nullptr)
+        : sites_(sites ? std::move(sites) : std::make_shared<replay::SiteIndex>()),
+          learner_(decide_with, bias, matching, sites_), engine_(learner_, learner_, with_sites(options, sites_.get()))
     {
     }
     void on_event(const Event &e) override { engine_.on_event(e); }
@@ -75,6 +64,12 @@ public:
     }
 
 private:
+    static replay::EngineOptions with_sites(replay::EngineOptions o, replay::SiteIndex *sites)
+    {
+        o.sites = sites;
+        return o;
+    }
+    std::shared_ptr<replay::SiteIndex> sites_; // the engine's and the model's site ids
     Learner learner_;
     replay::ReplayEngine engine_;
 };

@@ -9,7 +9,10 @@ namespace refblame::analyzer::attribute {
 // The pairer of a learning pass: one model (the one being learned), one lean.
 class LearningPairer final : public replay::Pairer {
 public:
-    LearningPairer(const PairingModel &model, AgeBias bias) : model_(model), bias_(bias) {}
+    LearningPairer(const PairingModel &model, AgeBias bias, const SiteMatching *matching = nullptr)
+        : model_(model), bias_(bias), matching_(matching)
+    {
+    }
 
     replay::PairChoice choose(const replay::ObjectState &obj, const Event &put, replay::ReleaseKind kind,
                               const std::vector<std::size_t> &candidates, std::vector<double> &weights) override;
@@ -17,6 +20,7 @@ public:
 private:
     const PairingModel &model_;
     AgeBias bias_;
+    const SiteMatching *matching_;
 };
 
 // The pairer of the attribution pass: DESIGN.md rule 2 (inferred) with rule 3
@@ -26,6 +30,10 @@ private:
 // (acquire, release) pair at least `min_evidence` times. When the models pick
 // different sites the trace cannot tell: a guess, on their averaged belief.
 // With no learned pairing for any candidate: rule 3, the oldest open get.
+// Before any of that, the site matching (site_matching.hpp) narrows the
+// candidates: a put at a matched release site takes its partner's refs (an
+// inferred choice), and no other put takes a reserved site's refs while
+// others are open.
 class ModelPairer final : public replay::Pairer {
 public:
     static constexpr double inferred_posterior = 0.9;
@@ -40,5 +48,10 @@ private:
     const LearnedModels &models_;
     std::vector<double> other_; // scratch: the second model's weights
 };
+
+// What the site matching leaves of `candidates`: zeroes the weights of the
+// others. Returns true when it decided the site (the put's matched partner is open).
+bool narrow_by_matching(const SiteMatching *matching, const replay::ObjectState &obj, const Event &put,
+                        const std::vector<std::size_t> &candidates, std::vector<double> &weights);
 
 } // namespace refblame::analyzer::attribute

@@ -20,26 +20,17 @@ constexpr double specificity_prior = 1.0;
 
 } // namespace
 
-std::uint32_t PairingModel::intern(const SiteKey &site)
-{
-    auto [it, fresh] = index_.try_emplace(site, static_cast<std::uint32_t>(sites_.size()));
-    if (fresh)
-        sites_.emplace_back();
-    return it->second;
-}
-
 std::optional<std::uint32_t> PairingModel::find(const SiteKey &site) const
 {
-    auto it = index_.find(site);
-    if (it == index_.end())
+    std::uint32_t id = index_->find(site);
+    if (id == 0 || id >= sites_.size())
         return std::nullopt;
-    return it->second;
+    return id;
 }
 
 const PairStats *PairingModel::find_pair(std::uint32_t acquire, std::uint32_t release) const
 {
-    auto it = pairs_.find(key(acquire, release));
-    return it == pairs_.end() ? nullptr : &it->second;
+    return pairs_.find(Pairs::key(acquire, release));
 }
 
 double PairingModel::weight(std::optional<std::uint32_t> acquire, std::optional<std::uint32_t> release, bool base_ref,
@@ -57,13 +48,13 @@ double PairingModel::weight(std::optional<std::uint32_t> acquire, std::optional<
     // acquire site (most release sites undo one acquire site).
     double specificity = 1.0;
     if (release)
-        specificity = ((p ? p->paired : 0.0) + specificity_prior) / (sites_[*release].puts + specificity_prior);
+        specificity = ((p ? p->paired : 0.0) + specificity_prior) / (site(*release).puts + specificity_prior);
 
     // Capacity, learned without any pairing decision: could this acquire site
     // alone have supplied every put this release site made on the same objects?
     double capacity = 1.0;
-    if (release && sites_[*release].puts > 0)
-        capacity = (p ? p->capacity : 0.0) / sites_[*release].puts;
+    if (release && site(*release).puts > 0)
+        capacity = (p ? p->capacity : 0.0) / site(*release).puts;
     double supply = min_capacity_factor + (1 - min_capacity_factor) * capacity;
 
     // How usual this hold time is for the pair.
@@ -97,15 +88,15 @@ double PairingModel::evidence(std::optional<std::uint32_t> acquire, std::optiona
     return p ? p->paired : 0;
 }
 
-std::optional<double> PairingModel::leak_ratio(const SiteKey &site) const
+std::optional<double> PairingModel::leak_ratio(const SiteKey &key) const
 {
-    std::optional<std::uint32_t> s = find(site);
+    std::optional<std::uint32_t> s = find(key);
     if (!s)
         return std::nullopt;
-    double total = sites_[*s].released + sites_[*s].never;
+    double total = site(*s).released + site(*s).never;
     if (total <= 0)
         return std::nullopt;
-    return sites_[*s].never / total;
+    return site(*s).never / total;
 }
 
 } // namespace refblame::analyzer::attribute

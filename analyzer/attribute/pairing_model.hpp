@@ -1,9 +1,13 @@
 // pairing_model.hpp: what a first pass over the trace learned about which acquire sites each release site undoes.
 #pragma once
 
+#include "attribute/pair_table.hpp"
+#include "attribute/site_matching.hpp"
 #include "model/report.hpp"
+#include "replay/site_index.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,14 +16,7 @@
 
 namespace refblame::analyzer::attribute {
 
-struct SiteKeyHash {
-    std::size_t operator()(const SiteKey &s) const noexcept
-    {
-        std::uint64_t h = s.address * 0x9e3779b97f4a7c15ull;
-        h ^= (static_cast<std::uint64_t>(static_cast<std::uint32_t>(s.pid)) << 32 | s.stack_id) + (h >> 29);
-        return static_cast<std::size_t>(h);
-    }
-};
+using replay::SiteKeyHash;
 
 // Statistics of one (acquire site, release site) pair.
 struct PairStats {
@@ -48,15 +45,28 @@ enum class AgeBias : std::uint8_t {
     younger, // younger refs first (lifetimes are heavy-tailed: a ref that lived long tends to live on)
 };
 
+// Sites are SiteIndex ids, shared by every model of one analysis (and the events' Event::site).
 class PairingModel {
 public:
-    std::uint32_t intern(const SiteKey &site);
-    std::optional<std::uint32_t> find(const SiteKey &site) const;
-    std::size_t sites() const { return sites_.size(); }
+    explicit PairingModel(std::shared_ptr<replay::SiteIndex> sites = std::make_shared<replay::SiteIndex>())
+        : index_(std::move(sites))
+    {
+    }
 
-    SiteStatsModel &site(std::uint32_t i) { return sites_[i]; }
-    const SiteStatsModel &site(std::uint32_t i) const { return sites_[i]; }
-    PairStats &pair(std::uint32_t acquire, std::uint32_t release) { return pairs_[key(acquire, release)]; }
+    std::uint32_t intern(const SiteKey &site) { return index_->intern(site); }
+    std::optional<std::uint32_t> find(const SiteKey &site) const; // nullopt: no statistics for it
+    std::size_t sites() const { return sites_.size(); }
+    const std::shared_ptr<replay::SiteIndex> &index() const { return index_; }
+
+    SiteStatsModel &site(std::uint32_t i)
+    {
+        if (i >= sites_.size())
+            sites_.resize(static_cast<std::size_t>(i) + 1);
+        return sites_[i];
+    }
+    const SiteStatsModel &site(std::uint32_t i) const { return i < sites_.size() ? sites_[i] : none_; }
+    // The reference is valid until the next pair() call (the table may grow).
+    PairStats &pair(std::uint32_t acquire, std::uint32_t release) { return pairs_.get(Pairs::key(acquire, release)); }
     const PairStats *find_pair(std::uint32_t acquire, std::uint32_t release) const;
 
     // How strongly an open reference acquired at `acquire` (nullopt: never seen
@@ -73,11 +83,12 @@ public:
     std::optional<double> leak_ratio(const SiteKey &site) const; // never / (released + never)
 
 private:
-    static std::uint64_t key(std::uint32_t a, std::uint32_t r) { return static_cast<std::uint64_t>(a) << 32 | r; }
+    using Pairs = PairTable<PairStats>;
 
-    std::unordered_map<SiteKey, std::uint32_t, SiteKeyHash> index_;
-    std::vector<SiteStatsModel> sites_;
-    std::unordered_map<std::uint64_t, PairStats> pairs_;
+    std::shared_ptr<replay::SiteIndex> index_;
+    std::vector<SiteStatsModel> sites_; // by site id (grown on use)
+    static inline const SiteStatsModel none_{};
+    Pairs pairs_;
 };
 
 // Two models learned in the same pass, leaning different ways where the trace
@@ -88,6 +99,7 @@ private:
 struct LearnedModels {
     PairingModel younger_first; // learned with AgeBias::younger
     PairingModel oldest_first;  // learned with AgeBias::none
+    SiteMatching matching;      // from whole-life counts (LifeFlows): decided before either model
 };
 
 } // namespace refblame::analyzer::attribute

@@ -1,10 +1,14 @@
 // query_commands.cpp: blockers/holders/leaks/history/sites/stats: options -> read + analyze -> symbolize -> format.
 #include "cli/commands.hpp"
+#include "cli/crash_guard.hpp"
 
 #include "format/reports.hpp"
+#include "format/stack_reports.hpp"
 #include "query/analysis.hpp"
+#include "read/recording_info.hpp"
 #include "read/trace_reader.hpp"
 #include "symbolize/symbolizer.hpp"
+#include "symbolize/wrapper_detect.hpp"
 #include "user_error.hpp"
 
 #include <CLI/CLI.hpp>
@@ -21,7 +25,7 @@ namespace {
 
 using namespace refblame::analyzer;
 
-enum class Query { blockers, holders, leaks, history, sites, stats };
+enum class Query { blockers, holders, leaks, history, sites, stats, balance };
 
 struct QueryArgs {
     std::string trace;
@@ -33,6 +37,8 @@ struct QueryArgs {
     std::optional<std::uint64_t> at_ns;
     bool fail_on_blockers = false;
     bool fail_on_leaks = false;
+    std::vector<std::string> wrappers; // --wrapper: fnmatch patterns of function names
+    std::string by = "site";           // sites --by site|stack
 };
 
 std::uint64_t parse_address(const std::string &s)
@@ -60,6 +66,12 @@ public:
         pass_.on_module(m);
     }
     void on_loss(const Loss &l) override { pass_.on_loss(l); }
+    void on_stack(const StackEvent &s) override
+    {
+        if (sym_)
+            sym_->on_stack(s);
+        pass_.on_stack(s);
+    }
 
 private:
     EventSink &pass_;
@@ -77,20 +89,38 @@ void merge_read_summary(TraceSummary &t, const ReadSummary &r, const std::string
         t.warnings.push_back("the trace was not read completely: the answer covers what could be read");
 }
 
+// How the recorded processes ended (refblame record's refblame-record.json), and a warning per abnormal end.
+void merge_recording_info(TraceSummary &t, const std::string &trace)
+{
+    RecordingInfo info = read_recording_info(trace);
+    for (std::string &w : info.warnings)
+        t.warnings.push_back(std::move(w));
+    for (const ProcessEnd &e : info.ends)
+        if (std::string w = abnormal_end_warning(e); !w.empty())
+            t.warnings.push_back(std::move(w));
+    t.process_ends = std::move(info.ends);
+}
+
 void print(const std::string &text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
 int run_query(Query q, const QueryArgs &a)
 {
-    if (a.format != "text" && a.format != "json")
-        throw UserError("--format must be text or json, not '" + a.format + "'");
+    const bool folded_ok = q == Query::leaks || q == Query::blockers;
+    if (a.format != "text" && a.format != "json" && !(folded_ok && a.format == "folded"))
+        throw UserError("--format must be text" + std::string(folded_ok ? ", json or folded" : " or json") +
+                        ", not '" + a.format + "'");
+    if (a.by != "site" && a.by != "stack")
+        throw UserError("--by must be site or stack, not '" + a.by + "'");
     SymbolizerOptions sopts;
     sopts.debug_dirs = a.debug_dirs;
+    sopts.skip_functions = a.wrappers;
     Symbolizer sym(sopts);
     TraceReader reader(a.trace);
 
     query::AnalysisOptions opts;
     opts.pid = a.pid;
     opts.kind = a.kind;
+    opts.blockers = q == Query::blockers || q == Query::sites; // the others do not print failed freezes
     std::optional<std::uint64_t> object;
     if (q == Query::holders || q == Query::history) {
         object = parse_address(a.object);
@@ -108,8 +138,17 @@ int run_query(Query q, const QueryArgs &a)
     };
     query::Analysis an = query::analyze(pass, opts);
     merge_read_summary(an.summary, read_summary, a.trace);
+    merge_recording_info(an.summary, a.trace);
     const TraceSummary &t = an.summary;
     const bool json = a.format == "json";
+    // Sites are named past wrappers: those found from the stacks, and --wrapper's.
+    WrapperFindings wrappers = detect_wrappers(an.site_uses, sym);
+    sym.add_wrappers(wrappers.wrappers, wrappers.helpers_without_stacks);
+    if (a.format == "folded") {
+        print(q == Query::leaks ? leaks_folded(an.leaks, sym) : blockers_folded(an.blocked, sym));
+        return q == Query::leaks ? (a.fail_on_leaks && !an.leaks.empty() ? 1 : 0)
+                                 : (a.fail_on_blockers && !an.blocked.empty() ? 1 : 0);
+    }
 
     switch (q) {
     case Query::blockers:
@@ -130,7 +169,8 @@ int run_query(Query q, const QueryArgs &a)
         }
         return 0;
     case Query::leaks:
-        print(json ? leaks_json(t, an.leaks, sym).dump(2) + "\n" : leaks_text(t, an.leaks, sym));
+        print(json ? leaks_json(t, an.leaks, sym, an.findings).dump(2) + "\n"
+                   : leaks_text(t, an.leaks, sym, an.findings));
         return a.fail_on_leaks && !an.leaks.empty() ? 1 : 0;
     case Query::history: {
         ObjectKey key{a.pid.value_or(unknown_id), *object, 0};
@@ -140,10 +180,16 @@ int run_query(Query q, const QueryArgs &a)
         return 0;
     }
     case Query::sites:
-        print(json ? sites_json(t, an.sites, sym).dump(2) + "\n" : sites_text(t, an.sites, sym));
+        if (a.by == "stack")
+            print(json ? sites_by_stack_json(t, an.sites, sym).dump(2) + "\n" : sites_by_stack_text(t, an.sites, sym));
+        else
+            print(json ? sites_json(t, an.sites, sym).dump(2) + "\n" : sites_text(t, an.sites, sym));
+        return 0;
+    case Query::balance:
+        print(json ? balance_json(t, an.site_uses, sym).dump(2) + "\n" : balance_text(t, an.site_uses, sym));
         return 0;
     case Query::stats:
-        print(json ? stats_json(t).dump(2) + "\n" : stats_text(t));
+        print(json ? stats_json(t, an.findings, sym).dump(2) + "\n" : stats_text(t, an.findings, sym));
         return 0;
     }
     return 0;
@@ -155,11 +201,17 @@ CLI::App *add_query(CLI::App &app, const char *name, const char *help, Query q, 
     CLI::App *cmd = app.add_subcommand(name, help);
     cmd->add_option("TRACE", args->trace, "trace directory written by `refblame record` (or any LTTng output)")
         ->required();
-    cmd->add_option("--format", args->format, "text or json")->capture_default_str();
+    cmd->add_option("--format", args->format,
+                    q == Query::leaks || q == Query::blockers ? "text, json or folded (flamegraph.pl / speedscope)"
+                                                              : "text or json")
+        ->capture_default_str();
     cmd->add_option("--pid", args->pid, "only this process");
     cmd->add_option("--kind", args->kind, "only objects of this kind (obj_init's kind)");
     cmd->add_option("--debug-dir", args->debug_dirs, "more directories with debug info (repeatable)");
-    cmd->callback([q, args, &status] { status = run_query(q, *args); });
+    cmd->add_option("--wrapper", args->wrappers,
+                    "a function (fnmatch pattern) that only wraps reference ops: its callers are named instead "
+                    "(repeatable; needs stacks when it is not inlined)");
+    cmd->callback([q, args, &status] { status = run_guarded(args->trace, [&] { return run_query(q, *args); }); });
     return cmd;
 }
 
@@ -189,8 +241,14 @@ void add_query_commands(CLI::App &app, int &status)
         ->add_option("--object", history->object, "the object's address")
         ->required();
 
+    auto sites = std::make_shared<QueryArgs>();
     add_query(app, "sites", "per acquire site: gets, puts, outstanding references, hold times", Query::sites, status,
-              std::make_shared<QueryArgs>());
+              sites)
+        ->add_option("--by", sites->by, "site (source location) or stack (each distinct recorded call stack)")
+        ->capture_default_str();
+    add_query(app, "balance",
+              "+1 along each acquire's call stack, -1 along each release's: the subtrees that do not balance",
+              Query::balance, status, std::make_shared<QueryArgs>());
     add_query(app, "stats", "events, objects, processes, lost events", Query::stats, status,
               std::make_shared<QueryArgs>());
 }

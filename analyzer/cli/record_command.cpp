@@ -28,7 +28,10 @@ void add_record_command(CLI::App &app, int &status)
     record->add_option("--buffer-size", *buffer_size,
                        "Ring buffer per CPU per process, a power of two (default here: " +
                            tracer::format_bytes(tracer::default_buffer_bytes()) + ")");
-    record->add_option("--stack", options->stack_depth, "Frames of call stack per event (not supported yet: 0)");
+    record->add_option("--stack", options->stack_depth,
+                       "Frames of call stack recorded above each op's call site, 0 to " +
+                           std::to_string(tracer::max_stack_depth) + "; 0: the call site only (default: " +
+                           std::to_string(tracer::default_stack_depth) + ", or REFBLAME_STACK when set)");
     record->add_option("PROGRAM", options->command, "The program to record and its arguments (after --)")->required();
     record->positionals_at_end();
 

@@ -1,4 +1,5 @@
 // json_reports.cpp: every query's answer as one JSON object, in the schema DESIGN.md fixes.
+#include "format/findings_view.hpp"
 #include "format/ranking.hpp"
 #include "format/reports.hpp"
 #include "format/site_merge.hpp"
@@ -48,6 +49,8 @@ void header(json &j, const TraceSummary &t)
     if (!t.losses.empty())
         j["losses"] = losses_json(t);
     j["warnings"] = t.warnings;
+    if (!t.process_ends.empty())
+        j["process_ends"] = process_ends_json(t.process_ends);
 }
 
 } // namespace
@@ -64,7 +67,7 @@ json blockers_json(const TraceSummary &t, const std::vector<Blocked> &blocked, S
         e["tid"] = b.tid;
         e["expected"] = b.expected;
         e["count"] = b.count;
-        e["freeze_site"] = site_json(sym.resolve(b.freeze_site.pid, b.freeze_site.address));
+        e["freeze_site"] = site_json(sym.resolve(b.freeze_site));
         if (b.uncertain)
             e["uncertain"] = true;
         e["holders"] = holders_array(b.holders, sym);
@@ -95,11 +98,13 @@ json holders_json(const TraceSummary &t, const ObjectState &s, Symbolizer &sym)
     j["freed"] = s.freed;
     j["uncertain"] = s.uncertain;
     j["holders"] = holders_array(s.holders, sym);
+    j["warnings"] = t.warnings;
     j["symbol_warnings"] = sym.warnings();
     return j;
 }
 
-json leaks_json(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym)
+json leaks_json(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym,
+                const std::vector<Finding> &findings)
 {
     struct Row {
         std::uint64_t refs = 0, objects = 0, freed_with_refs = 0;
@@ -141,6 +146,7 @@ json leaks_json(const TraceSummary &t, const std::vector<LeakedObject> &leaks, S
     }
     j["sites"] = std::move(sites);
     j["objects"] = std::move(objects);
+    j["findings"] = findings_json(findings, sym);
     j["symbol_warnings"] = sym.warnings();
     return j;
 }
@@ -160,11 +166,11 @@ json history_json(const TraceSummary &t, const ObjectKey &obj, const std::vector
             x["from"] = ev.from ? json(hex(ev.from)) : json(nullptr);
         if (ev.op == Op::obj_init)
             x["kind"] = std::string(ev.kind);
-        x["site"] = site_json(sym.resolve(ev.pid, ev.caller));
+        x["site"] = site_json(sym.resolve(SiteKey{ev.pid, ev.caller, ev.stack_id}));
         if (e.continuity_break)
             x["continuity_break"] = true;
         if (e.paired_with) {
-            x["paired_with"] = site_json(sym.resolve(e.paired_with->pid, e.paired_with->address));
+            x["paired_with"] = site_json(sym.resolve(*e.paired_with));
             x["pairing"] = std::string(confidence_name(e.pairing.value_or(Confidence::guess)));
         }
         events.push_back(std::move(x));
@@ -207,7 +213,7 @@ json sites_json(const TraceSummary &t, const std::vector<SiteStats> &sites, Symb
     return j;
 }
 
-json stats_json(const TraceSummary &t)
+json stats_json(const TraceSummary &t, const std::vector<Finding> &findings, Symbolizer &sym)
 {
     json j;
     header(j, t);
@@ -216,6 +222,10 @@ json stats_json(const TraceSummary &t)
     j["uncertain_objects"] = t.uncertain_objects;
     j["first_ns"] = t.first_ns;
     j["last_ns"] = t.last_ns;
+    j["continuity_breaks"] = t.continuity_breaks;
+    j["findings_total"] = t.findings;
+    j["findings"] = findings_json(findings, sym);
+    j["symbol_warnings"] = sym.warnings();
     return j;
 }
 

@@ -18,7 +18,7 @@ std::vector<RankedSite> rank_blocking_sites(const std::vector<Blocked> &blocked,
         for (const HeldRefs &h : b.holders) {
             if (h.expected)
                 continue;
-            const SymbolizedSite &s = sym.resolve(h.site.pid, h.site.address);
+            const SymbolizedSite &s = sym.resolve(h.site);
             std::string id = site_identity(s);
             auto [it, fresh] = by_site.try_emplace(id);
             RankedSite &r = it->second;

@@ -13,18 +13,21 @@ namespace refblame::analyzer {
 
 nlohmann::json blockers_json(const TraceSummary &t, const std::vector<Blocked> &blocked, Symbolizer &sym);
 nlohmann::json holders_json(const TraceSummary &t, const ObjectState &s, Symbolizer &sym);
-nlohmann::json leaks_json(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym);
+// leaks and stats also list the program bugs the replay found (`findings`, in time order).
+nlohmann::json leaks_json(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym,
+                          const std::vector<Finding> &findings = {});
 nlohmann::json history_json(const TraceSummary &t, const ObjectKey &obj, const std::vector<HistoryEntry> &h,
                             Symbolizer &sym);
 nlohmann::json sites_json(const TraceSummary &t, const std::vector<SiteStats> &sites, Symbolizer &sym);
-nlohmann::json stats_json(const TraceSummary &t);
+nlohmann::json stats_json(const TraceSummary &t, const std::vector<Finding> &findings, Symbolizer &sym);
 
 std::string blockers_text(const TraceSummary &t, const std::vector<Blocked> &blocked, Symbolizer &sym);
 std::string holders_text(const TraceSummary &t, const ObjectState &s, Symbolizer &sym);
-std::string leaks_text(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym);
+std::string leaks_text(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym,
+                       const std::vector<Finding> &findings = {});
 std::string history_text(const TraceSummary &t, const ObjectKey &obj, const std::vector<HistoryEntry> &h,
                          Symbolizer &sym);
 std::string sites_text(const TraceSummary &t, const std::vector<SiteStats> &sites, Symbolizer &sym);
-std::string stats_text(const TraceSummary &t);
+std::string stats_text(const TraceSummary &t, const std::vector<Finding> &findings, Symbolizer &sym);
 
 } // namespace refblame::analyzer

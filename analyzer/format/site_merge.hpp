@@ -20,7 +20,7 @@ public:
     // The row for this site, created empty on first sight.
     T &at(const SiteKey &key)
     {
-        const SymbolizedSite &s = sym_.resolve(key.pid, key.address);
+        const SymbolizedSite &s = sym_.resolve(key);
         auto [it, fresh] = index_.try_emplace(site_identity(s), rows_.size());
         if (fresh)
             rows_.push_back({s, T{}});

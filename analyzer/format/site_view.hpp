@@ -13,13 +13,16 @@ namespace refblame::analyzer {
 
 std::string hex(std::uint64_t v);
 
-// {"address", "module", "function", "file", "line"}; unresolved: module+offset only.
+// {"address", "module", "function", "file", "line"}; unresolved: module+offset only; address 0 (a reference
+// of unknown origin): address "0x0", the other fields null, and "unknown": "unknown (taken before tracing or across a gap)".
 nlohmann::json site_json(const SymbolizedSite &s);
 
-// "dma_submit  examples/page_pool.c:62" or "page_pool+0x1234" when unresolved.
+// "dma_submit  examples/page_pool.c:62", "page_pool+0x1234" when unresolved, or
+// "unknown (taken before tracing or across a gap)" for address 0.
 std::string site_label(const SymbolizedSite &s);
 
-// One holder group as DESIGN.md's holder object.
+// One holder group as DESIGN.md's holder object; "stack" (the caller, then the
+// recorded frames, each a site) when a stack was recorded.
 nlohmann::json holder_json(const HeldRefs &h, Symbolizer &sym);
 
 // The source location two sites are merged by across processes (addresses differ per process).

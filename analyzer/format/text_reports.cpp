@@ -1,10 +1,14 @@
 // text_reports.cpp: every query's answer as text a person reads first: rankings on top, details below.
+#include "format/findings_view.hpp"
 #include "format/ranking.hpp"
 #include "format/reports.hpp"
 #include "format/site_merge.hpp"
 #include "format/site_view.hpp"
+#include "format/stack_view.hpp"
 
+#include <algorithm>
 #include <cinttypes>
+#include <cstdint>
 #include <cstdarg>
 #include <cstdio>
 #include <set>
@@ -14,6 +18,7 @@ namespace refblame::analyzer {
 namespace {
 
 constexpr std::size_t max_listed = 10; // failed freezes / objects detailed in text
+constexpr std::size_t max_stacks = 3;  // holders of one list whose recorded stack is shown
 
 // printf into a std::string
 std::string fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
@@ -34,18 +39,60 @@ std::string when(const TraceSummary &t, std::uint64_t ns)
     return fmt("%.6f s", s);
 }
 
+// Where events were lost: one line per CTF trace (process), its loss records merged (JSON lists each one).
+std::string loss_places(const TraceSummary &t)
+{
+    struct Place {
+        std::int32_t pid = unknown_id;
+        std::uint64_t records = 0, events = 0, packets = 0, unknown = 0, unread = 0;
+        std::uint64_t begin = UINT64_MAX, end = 0;
+    };
+    std::vector<std::pair<std::string, Place>> places; // in first-seen order
+    for (const Loss &l : t.losses) {
+        auto it = std::find_if(places.begin(), places.end(), [&](const auto &p) { return p.first == l.trace; });
+        if (it == places.end())
+            it = places.insert(places.end(), {l.trace, Place{}});
+        Place &p = it->second;
+        p.pid = l.pid;
+        ++p.records;
+        if (l.begin_ns == 0 && l.end_ns == 0) {
+            ++p.unread; // a stream or trace that could not be read at all
+            continue;
+        }
+        p.begin = std::min(p.begin, l.begin_ns);
+        p.end = std::max(p.end, l.end_ns);
+        if (l.count == 0 || l.count >= (std::uint64_t{1} << 48))
+            ++p.unknown;
+        else
+            (l.packets ? p.packets : p.events) += l.count;
+    }
+    std::string out;
+    for (const auto &[trace, p] : places) {
+        out += fmt("  lost in %s (pid %d): %" PRIu64 " loss record%s", trace.c_str(), p.pid, p.records,
+                   p.records == 1 ? "" : "s");
+        if (p.end > 0)
+            out += " between " + when(t, p.begin) + " and " + when(t, p.end);
+        out += fmt(", %" PRIu64 " events", p.events);
+        if (p.packets)
+            out += fmt(" and %" PRIu64 " packets", p.packets);
+        if (p.unknown)
+            out += fmt(" (+ %" PRIu64 " record%s of unknown size)", p.unknown, p.unknown == 1 ? "" : "s");
+        if (p.unread)
+            out += fmt("; %" PRIu64 " stream file%s could not be read at all", p.unread, p.unread == 1 ? "" : "s");
+        out += "\n";
+    }
+    return out;
+}
+
 std::string completeness(const TraceSummary &t)
 {
     std::string out;
     if (t.lost_events || t.lost_packets || !t.losses.empty()) {
         out += fmt("WARNING: the tracer lost events (%" PRIu64 " events, %" PRIu64
-                   " packets reported); objects whose counts broke are marked [uncertain].\n",
+                   " packets reported); objects that may have lost events are marked [uncertain], "
+                   "and none of their holders is exact.\n",
                    t.lost_events, t.lost_packets);
-        for (const Loss &l : t.losses)
-            out += fmt("  loss in %s (pid %d) between %s and %s%s\n", l.trace.c_str(), l.pid,
-                       when(t, l.begin_ns).c_str(), when(t, l.end_ns).c_str(),
-                       l.count ? fmt(": %" PRIu64 " %s", l.count, l.packets ? "packets" : "events").c_str()
-                               : ": count unknown");
+        out += loss_places(t);
     }
     for (const std::string &w : t.warnings)
         out += "warning: " + w + "\n";
@@ -64,10 +111,10 @@ std::string holder_rows(const TraceSummary &t, const std::vector<HeldRefs> &hold
                         bool mark_expected)
 {
     std::string out = "     refs  rule      tid      since       site\n";
+    std::size_t stacks_shown = 0; // the stacks of the top holders, when recorded
     for (const HeldRefs &h : holders) {
         out += fmt("    %5d  %-8s  %-7d  %-10s  %s", h.refs, std::string(confidence_name(h.confidence)).c_str(),
-                   h.tid, when(t, h.since_ns).c_str(),
-                   site_label(sym.resolve(h.site.pid, h.site.address)).c_str());
+                   h.tid, when(t, h.since_ns).c_str(), site_label(sym.resolve(h.site)).c_str());
         if (h.holder)
             out += "  holder " + hex(h.holder);
         if (mark_expected)
@@ -75,6 +122,11 @@ std::string holder_rows(const TraceSummary &t, const std::vector<HeldRefs> &hold
         if (h.uncertain)
             out += "  [uncertain]";
         out += "\n";
+        if (stacks_shown < max_stacks && !(mark_expected && h.expected)) {
+            std::string stack = stack_text(h.site, sym, std::string(46, ' '));
+            stacks_shown += !stack.empty();
+            out += stack;
+        }
     }
     return out;
 }
@@ -112,7 +164,7 @@ std::string blockers_text(const TraceSummary &t, const std::vector<Blocked> &blo
         out += fmt("  %s %s (pid %d) at %s: expected %d, count %d%s\n", b.kind.c_str(), hex(b.object.obj).c_str(),
                    b.object.pid, when(t, b.time_ns).c_str(), b.expected, b.count,
                    b.uncertain ? "  [uncertain: events lost on this object]" : "");
-        out += "    freeze at " + site_label(sym.resolve(b.freeze_site.pid, b.freeze_site.address)) + "\n";
+        out += "    freeze at " + site_label(sym.resolve(b.freeze_site)) + "\n";
         out += holder_rows(t, b.holders, sym, true);
     }
     if (blocked.size() > max_listed)
@@ -132,7 +184,8 @@ std::string holders_text(const TraceSummary &t, const ObjectState &s, Symbolizer
     return out + holder_rows(t, s.holders, sym, false) + legend + symbol_warnings(sym);
 }
 
-std::string leaks_text(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym)
+std::string leaks_text(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym,
+                       const std::vector<Finding> &findings)
 {
     struct Row {
         std::uint64_t refs = 0, objects = 0, freed = 0;
@@ -155,7 +208,7 @@ std::string leaks_text(const TraceSummary &t, const std::vector<LeakedObject> &l
                           leaks.size(), freed, leaks.size() - freed);
     out += completeness(t);
     if (leaks.empty())
-        return out + "No leaked reference.\n" + symbol_warnings(sym);
+        return out + "No leaked reference.\n" + findings_text(t, findings, sym) + symbol_warnings(sym);
     out += "\n     refs  objects  freed  acquire site\n";
     for (auto &[site, r] : std::move(merge).sorted([](const Row &a, const Row &b) { return a.refs > b.refs; }))
         out += fmt("  %7" PRIu64 "  %7" PRIu64 "  %5" PRIu64 "  %s\n", r.refs, r.objects, r.freed,
@@ -169,6 +222,7 @@ std::string leaks_text(const TraceSummary &t, const std::vector<LeakedObject> &l
     }
     if (leaks.size() > max_listed)
         out += fmt("  ... %zu more (--format json lists every one)\n", leaks.size() - max_listed);
+    out += findings_text(t, findings, sym);
     return out + "\n" + legend + symbol_warnings(sym);
 }
 
@@ -182,11 +236,11 @@ std::string history_text(const TraceSummary &t, const ObjectKey &obj, const std:
         const Event &ev = e.event;
         out += fmt("  %-12s  %-7d  %3u  %-18s  %5d  %5d  %s", when(t, ev.time_ns).c_str(), ev.tid, e.generation,
                    std::string(op_name(ev.op)).c_str(), ev.count, ev.val,
-                   site_label(sym.resolve(ev.pid, ev.caller)).c_str());
+                   site_label(sym.resolve(SiteKey{ev.pid, ev.caller, ev.stack_id})).c_str());
         if (ev.holder)
             out += "  holder " + hex(ev.holder);
         if (e.paired_with)
-            out += "  undoes " + site_label(sym.resolve(e.paired_with->pid, e.paired_with->address)) + " [" +
+            out += "  undoes " + site_label(sym.resolve(*e.paired_with)) + " [" +
                    std::string(confidence_name(e.pairing.value_or(Confidence::guess))) + "]";
         if (e.continuity_break)
             out += "  [continuity break: events lost or reordered before this]";
@@ -219,7 +273,7 @@ std::string sites_text(const TraceSummary &t, const std::vector<SiteStats> &site
     return out + symbol_warnings(sym);
 }
 
-std::string stats_text(const TraceSummary &t)
+std::string stats_text(const TraceSummary &t, const std::vector<Finding> &findings, Symbolizer &sym)
 {
     std::string out = fmt("trace:             %s\n", t.trace.c_str());
     out += fmt("refblame events:   %" PRIu64 "\n", t.events);
@@ -228,7 +282,8 @@ std::string stats_text(const TraceSummary &t)
     out += fmt("duration:          %.6f s\n", t.last_ns > t.first_ns ? double(t.last_ns - t.first_ns) / 1e9 : 0.0);
     out += fmt("lost events:       %" PRIu64 "\n", t.lost_events);
     out += fmt("lost packets:      %" PRIu64 "\n", t.lost_packets);
-    return out + completeness(t);
+    out += fmt("program bugs:      %" PRIu64 "\n", t.findings);
+    return out + completeness(t) + findings_text(t, findings, sym) + symbol_warnings(sym);
 }
 
 } // namespace refblame::analyzer

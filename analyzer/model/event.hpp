@@ -39,6 +39,7 @@ struct Event {
     std::int32_t count = 0; // value after the op
     std::int32_t val = 0;   // delta / expected / new value
     std::int32_t ret = 0;   // op result where the op returns one
+    std::uint32_t site = 0; // set by the analysis: dense id of (pid, caller, stack_id) (replay/site_index.hpp); 0: none
     Op op = Op::mod;
     std::string_view kind; // obj_init only: interned, valid for the reader's lifetime
 };
@@ -72,6 +73,16 @@ struct Loss {
     std::string trace;        // the CTF trace directory the stream belongs to
 };
 
+// A recorded call stack (refblame:stack), written once per process before the
+// first event whose stack_id is `id`: the return addresses above that event's
+// caller, innermost first.
+struct StackEvent {
+    std::int32_t pid = unknown_id;
+    std::uint32_t id = 0;
+    std::uint64_t time_ns = 0;
+    std::vector<std::uint64_t> frames;
+};
+
 // What the reader hands on, in timestamp order across every stream of every trace.
 class EventSink {
 public:
@@ -79,6 +90,7 @@ public:
     virtual void on_event(const Event &e) = 0;
     virtual void on_module(const ModuleEvent &m) = 0;
     virtual void on_loss(const Loss &l) = 0;
+    virtual void on_stack(const StackEvent &) {}
 };
 
 } // namespace refblame::analyzer

@@ -24,6 +24,15 @@ struct SiteKey {
     friend bool operator==(const SiteKey &, const SiteKey &) = default;
 };
 
+// What the trace did at one site (caller + stack), straight from its events.
+struct SiteUse {
+    SiteKey site;
+    std::uint64_t acquired = 0; // reference units added (inc/add/get, obj_init's initial count)
+    std::uint64_t released = 0; // units dropped (dec/sub/put)
+    std::uint64_t other = 0;    // ops that set the count rather than take or drop (freeze, unfreeze, set)
+    std::uint64_t events = 0;
+};
+
 // One object generation: (pid, address, generation) never merges two lifetimes.
 struct ObjectKey {
     std::int32_t pid = unknown_id;
@@ -142,6 +151,15 @@ struct Finding {
     std::uint64_t holder = 0;
 };
 
+// How a recorded process ended, from the recorder's refblame-record.json (none for other LTTng traces).
+struct ProcessEnd {
+    std::int32_t pid = unknown_id;
+    std::string program;
+    int exit_status = 0; // as a shell reports it: the exit code, or 128 + signal
+    int signal = 0;      // the signal that killed it; 0 when it exited
+    bool abnormal() const { return signal != 0; }
+};
+
 // Trace-wide numbers (stats), also carried by every other report.
 struct TraceSummary {
     std::string trace;
@@ -160,6 +178,7 @@ struct TraceSummary {
     std::uint64_t reordered_events = 0;   // events put back in order by their counts
     std::uint64_t findings = 0;           // program bugs found (FindingKind)
     std::vector<std::string> warnings; // everything the user must know about completeness
+    std::vector<ProcessEnd> process_ends; // from the recorder, when it left refblame-record.json
 };
 
 } // namespace refblame::analyzer

@@ -22,7 +22,11 @@ struct AnalysisOptions {
     std::optional<std::uint64_t> object; // holders/history: this object address
     std::optional<std::uint64_t> at_ns;  // holders --at (default: end of trace)
     bool history = false;                // history: keep every event of `object`
-    int learn_passes = 1;                // passes that learn the pairing model before attributing
+    // Keep every failed freeze with its holders (blockers, and the `blocked` counts of sites). Their
+    // memory grows with the number of failed freezes; the rest of the analysis stays flat.
+    bool blockers = true;
+    int learn_passes = 1;                // replays that learn the pairing model before attributing
+    int threads = 0;                     // 1: read and analyze on one thread; 0: two when there are 2+ CPUs
     std::size_t max_findings = 10000;    // findings listed (all are counted)
     replay::EngineOptions engine;        // reordering window (pid is taken from `pid`)
 };
@@ -36,10 +40,12 @@ struct Analysis {
     std::vector<ObjectState> holders;  // `object` at `at_ns` or the end, one per process
     std::vector<HistoryEntry> history; // `object`, every generation, in replay order
     std::vector<Finding> findings;     // program bugs, in time order
+    std::vector<SiteUse> site_uses;    // every (caller, stack) the events came from (stacks, wrappers, balance)
     std::set<std::string, std::less<>> strings; // backs string_views in `history`
 };
 
-// One full pass over the trace, in time order, into `sink` (the reader re-reads the trace each time).
+// One full pass over the trace, in time order, into `sink`. The analysis calls it once: the
+// events go to a spill file (replay/event_spill.hpp) that the later passes read back.
 using TracePass = std::function<void(EventSink &sink)>;
 
 // The attribution pass as an EventSink, for drivers that feed passes themselves.
@@ -57,9 +63,10 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Learns the pairing models from `learn_passes` passes (each decides with the
-// previous pass's models; both models of a pass learn from one read), then
-// analyze() attributes in one more pass.
+// Reads the trace once (site ids, whole-life tallies -> the site matching, the
+// spill), learns the pairing models from `learn_passes` replays of the spill
+// (each decides with the previous one's models; both models learn from one
+// replay), then analyze() attributes in one more replay of the spill.
 attribute::LearnedModels learn(const TracePass &pass, const AnalysisOptions &options);
 Analysis analyze(const TracePass &pass, const AnalysisOptions &options);
 

@@ -10,12 +10,14 @@ void FreezePresence::on_successful_freeze(const replay::ObjectState &obj)
 {
     Kind &k = kinds_[std::string(obj.kind)];
     k.successful += 1;
+    // By caller: which code takes the refs a freeze expects does not depend on who called it (its stack).
+    const auto caller = [](const SiteKey &s) { return SiteKey{s.pid, s.address, 0}; };
     for (std::size_t i = 0; i < obj.refs.size(); ++i) {
         bool again = false;
         for (std::size_t j = 0; j < i && !again; ++j)
-            again = obj.refs[j].site == obj.refs[i].site;
+            again = caller(obj.refs[j].site) == caller(obj.refs[i].site);
         if (!again)
-            k.present[obj.refs[i].site] += 1;
+            k.present[caller(obj.refs[i].site)] += 1;
     }
 }
 
@@ -24,7 +26,7 @@ double FreezePresence::share(const std::string &kind, const SiteKey &site) const
     auto k = kinds_.find(kind);
     if (k == kinds_.end() || k->second.successful <= 0)
         return -1;
-    auto p = k->second.present.find(site);
+    auto p = k->second.present.find(SiteKey{site.pid, site.address, 0});
     return p == k->second.present.end() ? 0.0 : p->second / k->second.successful;
 }
 
@@ -37,7 +39,7 @@ void mark_expected(std::vector<HeldUnit> &units, int expected, const std::string
         const HeldUnit &u = units[i];
         double s = u.base ? 4 : 0;
         s += 3 * std::max(presence.share(kind, u.site), 0.0);
-        const SiteStats *st = sites.find(u.site);
+        const SiteStats *st = sites.find_caller(u.site);
         double ended = st ? static_cast<double>(st->puts + st->outstanding) : 0;
         s += ended > 0 ? static_cast<double>(st->puts) / ended : 0.5; // leaking sites are not expected
         std::uint64_t age = time_ns > u.since_ns ? time_ns - u.since_ns : 0;

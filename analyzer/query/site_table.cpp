@@ -36,14 +36,42 @@ const SiteStats *SiteTable::find(const SiteKey &site) const
     return it == rows_.end() ? nullptr : &it->second.stats;
 }
 
-void SiteTable::acquired(const SiteKey &site, std::uint64_t units)
+const SiteStats *SiteTable::find_caller(const SiteKey &site) const
 {
-    row(site).stats.gets += units;
+    if (!callers_built_) {
+        callers_built_ = true;
+        for (const auto &[key, row] : rows_) {
+            SiteStats &c = callers_[SiteKey{key.pid, key.address, 0}];
+            c.site = SiteKey{key.pid, key.address, 0};
+            c.gets += row.stats.gets;
+            c.puts += row.stats.puts;
+            c.outstanding += row.stats.outstanding;
+        }
+    }
+    auto it = callers_.find(SiteKey{site.pid, site.address, 0});
+    return it == callers_.end() ? nullptr : &it->second;
 }
 
-void SiteTable::released(const SiteKey &site, std::uint64_t units, std::uint64_t hold_ns)
+SiteTable::Row &SiteTable::row(const SiteKey &site, std::uint32_t site_id)
 {
-    Row &r = row(site);
+    if (site_id == 0)
+        return row(site);
+    if (site_id >= by_id_.size())
+        by_id_.resize(static_cast<std::size_t>(site_id) + 1, nullptr);
+    Row *&r = by_id_[site_id];
+    if (!r)
+        r = &row(site);
+    return *r;
+}
+
+void SiteTable::acquired(const SiteKey &site, std::uint64_t units, std::uint32_t site_id)
+{
+    row(site, site_id).stats.gets += units;
+}
+
+void SiteTable::released(const SiteKey &site, std::uint64_t units, std::uint64_t hold_ns, std::uint32_t site_id)
+{
+    Row &r = row(site, site_id);
     r.stats.puts += units;
     r.stats.hold_ns_total += units * hold_ns;
     r.stats.hold_ns_max = std::max(r.stats.hold_ns_max, hold_ns);

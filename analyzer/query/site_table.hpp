@@ -13,12 +13,17 @@ namespace refblame::analyzer::query {
 
 class SiteTable {
 public:
-    void acquired(const SiteKey &site, std::uint64_t units);
-    void released(const SiteKey &site, std::uint64_t units, std::uint64_t hold_ns);
+    // `site_id`: the site's SiteIndex id when the caller has it (0: none), which saves a hash lookup.
+    void acquired(const SiteKey &site, std::uint64_t units, std::uint32_t site_id = 0);
+    void released(const SiteKey &site, std::uint64_t units, std::uint64_t hold_ns, std::uint32_t site_id = 0);
     void outstanding(const SiteKey &site, std::uint64_t units);
     void blocked(const SiteKey &site, std::uint64_t refs); // once per failed freeze the site blocked
 
     const SiteStats *find(const SiteKey &site) const;
+    // The totals of every site with site's caller, whatever its recorded stack
+    // (the code that takes the ref; its stacks only say who called it). Built
+    // once, at the first call: call it when the pass is over.
+    const SiteStats *find_caller(const SiteKey &site) const;
 
     // Most failed freezes blocked first, then blocking refs, outstanding refs, gets.
     std::vector<SiteStats> report() const;
@@ -29,8 +34,12 @@ private:
         std::array<std::uint32_t, 256> hold_histogram{}; // bucket = floor(4 * log2(hold_ns + 1))
     };
     Row &row(const SiteKey &site);
+    Row &row(const SiteKey &site, std::uint32_t site_id);
 
-    std::unordered_map<SiteKey, Row, attribute::SiteKeyHash> rows_;
+    std::unordered_map<SiteKey, Row, attribute::SiteKeyHash> rows_; // node-based: Row addresses are stable
+    std::vector<Row *> by_id_;                                      // SiteIndex id -> its row (null: not yet)
+    mutable std::unordered_map<SiteKey, SiteStats, attribute::SiteKeyHash> callers_; // stack_id 0
+    mutable bool callers_built_ = false;
 };
 
 } // namespace refblame::analyzer::query

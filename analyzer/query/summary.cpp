@@ -36,10 +36,13 @@ TraceSummary make_summary(const replay::ReplayCounters &c, std::uint64_t finding
     s.losses = c.losses;
 
     bool wrapped = false;
+    std::uint64_t unread = 0; // records of a stream or trace that could not be read at all (no range, no count)
     std::set<std::int32_t> loss_pids;
     for (const Loss &l : c.losses) {
         loss_pids.insert(l.pid);
-        if (l.count >= implausible_count)
+        if (l.begin_ns == 0 && l.end_ns == 0 && l.count == 0)
+            ++unread;
+        else if (l.count >= implausible_count)
             wrapped = true;
         else if (l.packets)
             s.lost_packets += l.count;
@@ -47,16 +50,19 @@ TraceSummary make_summary(const replay::ReplayCounters &c, std::uint64_t finding
             s.lost_events += l.count;
     }
     if (!c.losses.empty()) {
-        std::string w = "the tracer discarded events: " + n(s.lost_events) + " events";
+        std::string w = "events are missing: the tracer discarded " + n(s.lost_events) + " events";
         if (s.lost_packets > 0)
             w += " and " + n(s.lost_packets) + " packets";
-        w += " in " + n(c.losses.size()) + " loss records (" + n(loss_pids.size()) + " process(es))";
+        w += " in " + n(c.losses.size() - unread) + " loss records";
+        if (unread > 0)
+            w += ", and " + n(unread) + " stream file(s) or trace(s) could not be read at all";
+        w += " (" + n(loss_pids.size()) + " process(es))";
         if (wrapped)
             w += "; some records gave an implausible count (a wrapped-around 2^64 - N) that was not added";
-        w += ". " + n(c.uncertain_generations) +
-             " object(s) lost count continuity and are marked uncertain; objects whose counts stayed "
-             "continuous keep their answers. Record again with larger buffers (and without --allow-loss) for "
-             "a complete trace.";
+        w += ". " + n(c.uncertain_generations) + " object(s) are marked uncertain (" + n(c.spanned_loss) +
+             " of them because they were operated on both before and after a loss in their process, the others "
+             "because their counts broke); objects touched only before a loss, or created after it, keep their "
+             "answers. Record again with larger buffers (and without --allow-loss) for a complete trace.";
         s.warnings.push_back(w);
     }
     if (c.breaks > c.breaks_after_loss)

@@ -150,6 +150,10 @@ void EventDecoder::resolve_refblame(ClassInfo &info, const bt_event_class *cls, 
     // The event names are the model's op names (model/event.cpp); Op::move is
     // the last op. The tracked get/put events are ref_mod/ref_mod_and_test
     // with a holder and without val.
+    if (op_name == "stack") {
+        resolve_stack(info, cls, s);
+        return;
+    }
     std::optional<Op> found;
     bool tracked = false;
     for (int i = 0; i <= static_cast<int>(Op::move); ++i)
@@ -205,6 +209,42 @@ void EventDecoder::resolve_refblame(ClassInfo &info, const bt_event_class *cls, 
                                    : "lacks the field `" + std::string(n.name) + "`") +
                             ": this trace was not recorded by this version of refblame (re-record it, or use the "
                             "matching refblame)");
+    }
+}
+
+void EventDecoder::resolve_stack(ClassInfo &info, const bt_event_class *cls, const StreamInfo &s)
+{
+    info.kind = Kind::stack;
+    const bt_field_class *payload = bt_event_class_borrow_payload_field_class_const(cls);
+    const struct {
+        StackSlot slot;
+        const char *name;
+        Want want;
+    } fields[] = {{k_id, "id", Want::integer}, {k_frames, "frames", Want::byte_array}};
+    for (const auto &n : fields) {
+        bool wrong = false;
+        Slot &slot = info.f[n.slot];
+        slot.index = member_index(payload, n.name, n.want, slot.is_signed, wrong);
+        if (slot.index < 0)
+            throw UserError(s.trace->dir + ": event refblame:stack " +
+                            (wrong ? "has a field `" + std::string(n.name) + "` that is not " + type_word(n.want)
+                                   : "lacks the field `" + std::string(n.name) + "`") +
+                            ": this trace was not recorded by this version of refblame (re-record it, or use the "
+                            "matching refblame)");
+    }
+}
+
+void EventDecoder::decode_stack(const ClassInfo &c, const bt_field *payload)
+{
+    stack_.id = static_cast<std::uint32_t>(integer(payload, c.f[k_id].index, c.f[k_id].is_signed));
+    const bt_field *arr = member(payload, c.f[k_frames].index);
+    const std::uint64_t n = bt_field_array_get_length(arr);
+    stack_.frames.resize(n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const bt_field *e = bt_field_array_borrow_element_field_by_index_const(arr, i);
+        stack_.frames[i] = bt_field_class_type_is(bt_field_get_class_type(e), BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)
+                               ? static_cast<std::uint64_t>(bt_field_integer_signed_get_value(e))
+                               : bt_field_integer_unsigned_get_value(e);
     }
 }
 
@@ -280,6 +320,12 @@ EventDecoder::Kind EventDecoder::decode(const bt_message *msg, const StreamInfo 
     }
     const bt_field *p = bt_event_borrow_payload_field_const(event);
 
+    if (c.kind == Kind::stack) {
+        stack_.pid = pid;
+        stack_.time_ns = time_ns;
+        decode_stack(c, p);
+        return Kind::stack;
+    }
     if (c.kind == Kind::refblame) {
         ev.time_ns = time_ns;
         ev.pid = pid;

@@ -52,16 +52,18 @@ struct StreamInfo {
 
 class EventDecoder {
 public:
-    enum class Kind : std::uint8_t { other, refblame, module };
+    enum class Kind : std::uint8_t { other, refblame, module, stack };
 
     // Warnings (each said once) are appended to `warnings`. One decoder per
     // graph: its cache is keyed by that graph's event classes.
     EventDecoder(KindTable &kinds, std::vector<std::string> &warnings) : kinds_(kinds), warnings_(warnings) {}
 
     // Decodes the event of an event message from stream `s`. Fills `ev` for
-    // refblame events and `mod` for statedump/lib events. Throws UserError
+    // refblame events and `mod` for statedump/lib events; a refblame:stack
+    // event (Kind::stack) is in stack() until the next decode. Throws UserError
     // naming the trace and field when a refblame event lacks a required field.
     Kind decode(const bt_message *msg, const StreamInfo &s, Event &ev, ModuleEvent &mod);
+    const StackEvent &stack() const { return stack_; }
 
 private:
     // A payload member resolved once per event class: index < 0 when absent.
@@ -70,8 +72,9 @@ private:
         bool is_signed = false;
     };
     enum SlotName : std::uint8_t { s_obj, s_count, s_val, s_ret, s_caller, s_holder, s_from, s_kind, s_stack, slot_count };
-    // Module events reuse the slots under these names.
+    // Module events reuse the slots under these names, refblame:stack under k_*.
     enum ModuleSlot : std::uint8_t { m_baddr, m_memsz, m_path, m_is_pic, m_build_id, m_crc, m_filename };
+    enum StackSlot : std::uint8_t { k_id, k_frames };
 
     struct ClassInfo {
         Kind kind = Kind::other;
@@ -88,6 +91,8 @@ private:
     ClassInfo resolve(const bt_event_class *cls, const StreamInfo &s);
     void resolve_refblame(ClassInfo &info, const bt_event_class *cls, std::string_view op_name, const StreamInfo &s);
     void resolve_module(ClassInfo &info, const bt_event_class *cls, std::string_view name);
+    void resolve_stack(ClassInfo &info, const bt_event_class *cls, const StreamInfo &s);
+    void decode_stack(const ClassInfo &c, const bt_field *payload);
     void warn_once(const std::string &message);
 
     KindTable &kinds_;
@@ -96,6 +101,7 @@ private:
     std::unordered_map<const bt_event_class *, ClassInfo> classes_;
     const bt_event_class *last_class_ = nullptr;
     const ClassInfo *last_info_ = nullptr;
+    StackEvent stack_; // reused: frames keep their capacity
 };
 
 } // namespace refblame::analyzer

@@ -1,4 +1,4 @@
-// read_graph.hpp: the one Babeltrace2 graph the reader runs: src.ctf.fs per trace -> flt.utils.muxer -> refblame sink.
+// read_graph.hpp: the one Babeltrace2 graph the reader runs: src.ctf.fs per trace -> refblame sink (one input port per stream, merged by time).
 #pragma once
 
 #include "read/bt_handles.hpp"
@@ -13,9 +13,8 @@ struct SinkState;
 
 // The plugins the graph needs, loaded once.
 struct Plugins {
-    Plugins(); // throws UserError when babeltrace2's ctf/utils plugins are not installed
+    Plugins(); // throws UserError when babeltrace2's ctf plugin is not installed
     bt::Plugin ctf;
-    bt::Plugin utils;
 };
 
 class ReadGraph {
@@ -27,7 +26,7 @@ public:
     // Babeltrace2's reason (the component is then not part of the graph).
     std::string add_trace(const std::filesystem::path &dir, std::size_t trace_index);
 
-    // Adds the muxer and the sink (whose state is `state`) and connects every port.
+    // Adds the sink (whose state is `state`) and connects every source output port to an input port of it.
     void connect(const bt_component_class_sink *sink_class, SinkState &state);
 
     // Runs to the end: an empty message when every message was consumed, else

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 namespace refblame::analyzer {
@@ -19,8 +20,13 @@ bt_component_class_initialize_method_status sink_initialize(bt_self_component_si
                                                              const bt_value *, void *data) noexcept
 {
     bt_self_component_set_data(bt_self_component_sink_as_self_component(self), data);
-    if (bt_self_component_sink_add_input_port(self, "in", nullptr, nullptr) != BT_SELF_COMPONENT_ADD_PORT_STATUS_OK)
-        return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
+    const SinkState &st = *static_cast<const SinkState *>(data);
+    for (std::size_t i = 0; i < st.inputs; ++i) {
+        const std::string name = "in" + std::to_string(i);
+        if (bt_self_component_sink_add_input_port(self, name.c_str(), nullptr, nullptr) !=
+            BT_SELF_COMPONENT_ADD_PORT_STATUS_OK)
+            return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_ERROR;
+    }
     return BT_COMPONENT_CLASS_INITIALIZE_METHOD_STATUS_OK;
 }
 
@@ -28,38 +34,42 @@ bt_component_class_sink_graph_is_configured_method_status sink_graph_is_configur
     bt_self_component_sink *self) noexcept
 {
     SinkState &st = state_of(self);
-    bt_self_component_port_input *port = bt_self_component_sink_borrow_input_port_by_name(self, "in");
-    bt_message_iterator *it = nullptr;
-    if (bt_message_iterator_create_from_sink_component(self, port, &it) !=
-        BT_MESSAGE_ITERATOR_CREATE_FROM_SINK_COMPONENT_STATUS_OK)
-        return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_ERROR;
-    st.iterator = bt::MessageIterator(it);
+    for (std::size_t i = 0; i < st.inputs; ++i) {
+        bt_self_component_port_input *port = bt_self_component_sink_borrow_input_port_by_index(self, i);
+        bt_message_iterator *it = nullptr;
+        if (bt_message_iterator_create_from_sink_component(self, port, &it) !=
+            BT_MESSAGE_ITERATOR_CREATE_FROM_SINK_COMPONENT_STATUS_OK)
+            return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_ERROR;
+        st.merge.add(bt::MessageIterator(it));
+    }
     return BT_COMPONENT_CLASS_SINK_GRAPH_IS_CONFIGURED_METHOD_STATUS_OK;
 }
+
+// Messages handled per call of the consume method (the graph calls it again while it returns OK).
+constexpr int messages_per_consume = 1024;
 
 bt_component_class_sink_consume_method_status sink_consume(bt_self_component_sink *self) noexcept
 {
     SinkState &st = state_of(self);
-    bt_message_array_const msgs = nullptr;
-    std::uint64_t n = 0;
-    switch (bt_message_iterator_next(st.iterator.get(), &msgs, &n)) {
-    case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK: break;
-    case BT_MESSAGE_ITERATOR_NEXT_STATUS_END: st.iterator.reset(); return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
-    case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN: return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
-    case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR: return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
-    default: return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
-    }
-    std::uint64_t i = 0;
     try {
-        for (; i < n; ++i) {
-            st.on_message(msgs[i]);
-            bt_message_put_ref(msgs[i]);
+        for (int k = 0; k < messages_per_consume; ++k) {
+            const bt_message *msg = nullptr;
+            switch (st.merge.next(msg)) {
+            case StreamMerge::Status::ok: break;
+            case StreamMerge::Status::end: st.merge.reset(); return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
+            case StreamMerge::Status::again: return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
+            case StreamMerge::Status::memory_error: return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_MEMORY_ERROR;
+            case StreamMerge::Status::error: return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
+            }
+            struct Put {
+                const bt_message *m;
+                ~Put() { bt_message_put_ref(m); }
+            } put{msg};
+            st.on_message(msg);
         }
     } catch (...) {
         // Keep the exception for the reader to rethrow once bt_graph_run returned.
         st.error = std::current_exception();
-        for (; i < n; ++i)
-            bt_message_put_ref(msgs[i]);
         BT_CURRENT_THREAD_ERROR_APPEND_CAUSE_FROM_COMPONENT(bt_self_component_sink_as_self_component(self),
                                                             "refblame reader stopped: exception in the sink");
         return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_ERROR;
@@ -69,7 +79,7 @@ bt_component_class_sink_consume_method_status sink_consume(bt_self_component_sin
 
 void sink_finalize(bt_self_component_sink *self) noexcept
 {
-    state_of(self).iterator.reset();
+    state_of(self).merge.reset();
 }
 
 } // namespace
@@ -145,6 +155,10 @@ void SinkState::on_message(const bt_message *msg)
         case EventDecoder::Kind::module:
             ++counts.module_events;
             out.on_module(module_);
+            break;
+        case EventDecoder::Kind::stack:
+            ++counts.stack_events;
+            out.on_stack(decoder.stack());
             break;
         case EventDecoder::Kind::other: break;
         }

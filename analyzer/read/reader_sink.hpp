@@ -4,6 +4,7 @@
 #include "model/event.hpp"
 #include "read/bt_handles.hpp"
 #include "read/event_decoder.hpp"
+#include "read/stream_merge.hpp"
 
 #include <cstdint>
 #include <exception>
@@ -19,6 +20,7 @@ struct ReadCounts {
     std::uint64_t events = 0;          // event messages of any kind
     std::uint64_t refblame_events = 0;
     std::uint64_t module_events = 0;
+    std::uint64_t stack_events = 0;    // refblame:stack (call stack definitions)
     std::uint64_t losses = 0;          // discarded-events / discarded-packets messages
     std::uint64_t lost_events = 0;     // sum of the plausible discarded-event counts
     std::uint64_t lost_packets = 0;
@@ -39,7 +41,8 @@ struct SinkState {
     std::vector<std::string> &warnings;
     ReadCounts counts;
     std::exception_ptr error; // thrown inside a callback; rethrown after bt_graph_run
-    bt::MessageIterator iterator;
+    std::size_t inputs = 0;   // input ports the sink adds ("in0".."in<n-1>"), one per CTF stream (set before)
+    StreamMerge merge;        // their iterators, merged by time
 
     // Streams by Babeltrace2 identity; the index is what Event::stream and Loss::stream carry.
     std::unordered_map<const bt_stream *, StreamInfo> streams;
@@ -60,7 +63,7 @@ private:
 // some per-PID streams: such a count means "loss happened here", size unknown.
 bool plausible_discard_count(std::uint64_t count, std::uint64_t begin_ns, std::uint64_t end_ns);
 
-// The sink component class ("refblame"): one input port "in".
+// The sink component class ("refblame"): SinkState::inputs input ports "in0".., one per stream.
 bt::SinkClass make_sink_class();
 
 } // namespace refblame::analyzer

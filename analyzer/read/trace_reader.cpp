@@ -5,6 +5,7 @@
 #include "read/metadata_check.hpp"
 #include "read/read_graph.hpp"
 #include "read/reader_sink.hpp"
+#include "read/stream_check.hpp"
 #include "read/trace_salvage.hpp"
 #include "user_error.hpp"
 
@@ -61,6 +62,36 @@ struct Opened {
     std::vector<std::pair<std::string, std::string>> renames; // shadow path -> user's path
 };
 
+// Keeps a trace's stream files whose packet framing is broken (stream_check.hpp) away from
+// Babeltrace2, which aborts the process on some of them: the rest of the trace is read through a
+// shadow directory, each skipped file with a warning and a loss.
+void exclude_broken_streams(TraceDir &t, std::size_t index, Opened &o, fs::path &read_dir, ScratchDir &scratch)
+{
+    if (!has_lttng_packet_layout(t.dir / "metadata"))
+        return;
+    std::vector<fs::path> good;
+    std::vector<std::string> skipped;
+    for (const fs::path &f : t.streams) {
+        if (const std::string why = check_stream_framing(f); !why.empty())
+            skipped.push_back(f.string() + ": " + why);
+        else
+            good.push_back(f);
+    }
+    if (skipped.empty())
+        return;
+    t.streams = std::move(good);
+    if (t.streams.empty()) {
+        o.fatal[index] = t.dir.string() + ": no stream file of this trace is readable (first: " + skipped.front() + ")";
+        return;
+    }
+    for (std::string &line : skipped) {
+        o.skipped.push_back(std::move(line) + ": skipped, its events are missing");
+        o.infos[index].pending.push_back(unread(o.infos[index].dir));
+    }
+    read_dir = shadow_trace(scratch, "t" + std::to_string(index) + "-framed", t);
+    o.renames.emplace_back(read_dir.string(), t.dir.string());
+}
+
 // Adds a src.ctf.fs per trace to one graph. A trace src.ctf.fs refuses is
 // salvaged once (its readable files kept, see trace_salvage.hpp) and the graph
 // rebuilt; a trace whose metadata framing is broken is never handed to
@@ -73,11 +104,15 @@ Opened open_traces(const std::vector<TraceDir> &traces, const Plugins &plugins, 
     o.fatal.resize(n);
     std::vector<fs::path> read_dir(n);
     std::vector<bool> salvaged(n, false);
+    std::vector<TraceDir> usable = traces; // without the stream files whose framing is broken
     for (std::size_t i = 0; i < n; ++i) {
         o.infos[i].dir = traces[i].dir.string();
         read_dir[i] = traces[i].dir;
-        if (std::string why = check_metadata_framing(traces[i].dir / "metadata"); !why.empty())
+        if (std::string why = check_metadata_framing(traces[i].dir / "metadata"); !why.empty()) {
             o.fatal[i] = (traces[i].dir / "metadata").string() + ": " + why;
+            continue;
+        }
+        exclude_broken_streams(usable[i], i, o, read_dir[i], scratch);
     }
     for (bool rebuild = true; rebuild;) {
         rebuild = false;
@@ -88,23 +123,26 @@ Opened open_traces(const std::vector<TraceDir> &traces, const Plugins &plugins, 
             const std::string why = o.graph->add_trace(read_dir[i], i);
             if (why.empty())
                 continue;
+            // A component that failed to initialize leaves the graph faulty (adding
+            // another one aborts Babeltrace2): rebuild it before any other trace.
             rebuild = true;
             if (salvaged[i]) {
                 o.fatal[i] = o.infos[i].dir + ": Babeltrace2 cannot open it (" + unshadow(why, o.renames) + ")";
-                continue;
+                break;
             }
             salvaged[i] = true;
-            Salvage s = salvage_trace(traces[i], i, why, plugins, scratch);
+            Salvage s = salvage_trace(usable[i], i, why, plugins, scratch);
             o.renames.insert(o.renames.end(), s.renames.begin(), s.renames.end());
             if (!s.fatal.empty()) {
                 o.fatal[i] = s.fatal;
-                continue;
+                break;
             }
             read_dir[i] = s.dir;
             for (std::string &line : s.skipped) {
                 o.skipped.push_back(std::move(line));
                 o.infos[i].pending.push_back(unread(o.infos[i].dir));
             }
+            break;
         }
     }
     return o;
@@ -202,6 +240,7 @@ ReadSummary TraceReader::read(EventSink &sink)
     sum.events = c.events;
     sum.refblame_events = c.refblame_events;
     sum.module_events = c.module_events;
+    sum.stack_events = c.stack_events;
     sum.losses = c.losses + problems.size() + late;
     sum.lost_events = c.lost_events;
     sum.lost_packets = c.lost_packets;

@@ -20,6 +20,7 @@ struct ReadSummary {
     std::uint64_t events = 0;        // event messages of any kind
     std::uint64_t refblame_events = 0;
     std::uint64_t module_events = 0; // statedump / lib events handed on
+    std::uint64_t stack_events = 0;  // refblame:stack events handed on
     std::uint64_t losses = 0;        // discarded-events / discarded-packets messages
     std::uint64_t lost_events = 0;   // sum of their plausible counts (a lower bound)
     std::uint64_t lost_packets = 0;

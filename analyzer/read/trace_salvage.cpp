@@ -51,6 +51,11 @@ fs::path shadow(ScratchDir &scratch, const std::string &name, const TraceDir &t,
 
 } // namespace
 
+fs::path shadow_trace(ScratchDir &scratch, const std::string &name, const TraceDir &trace)
+{
+    return shadow(scratch, name, trace, trace.streams);
+}
+
 std::string unshadow(std::string message, const std::vector<std::pair<std::string, std::string>> &renames)
 {
     for (const auto &[from, to] : renames) {
@@ -64,7 +69,7 @@ Salvage salvage_trace(const TraceDir &t, std::size_t index, const std::string &w
                       ScratchDir &scratch)
 {
     Salvage s;
-    const std::string tag = "t" + std::to_string(index);
+    const std::string tag = std::string("t") + std::to_string(index); // not "t" + ...: g++ 12 -O3 -Wrestrict false positive
     const std::string user_dir = t.dir.string();
 
     // The metadata alone: when it does not open, nothing of the trace can be read.

@@ -45,6 +45,10 @@ struct Salvage {
 Salvage salvage_trace(const TraceDir &trace, std::size_t index, const std::string &why, const Plugins &plugins,
                       ScratchDir &scratch);
 
+// A shadow of `trace` holding its metadata and only the stream files listed in `trace.streams`
+// (named `name` in the scratch directory), to read a trace without some of its files.
+std::filesystem::path shadow_trace(ScratchDir &scratch, const std::string &name, const TraceDir &trace);
+
 // Replaces every shadow path in `message` by the user's path it stands for.
 std::string unshadow(std::string message, const std::vector<std::pair<std::string, std::string>> &renames);
 

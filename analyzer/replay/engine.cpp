@@ -34,13 +34,14 @@ std::size_t newest_of_holder(const ObjectState &o, std::uint64_t holder)
 } // namespace
 
 ReplayEngine::ReplayEngine(Pairer &pairer, ReplayObserver &observer, EngineOptions options)
-    : pairer_(pairer), observer_(observer), options_(options)
+    : pairer_(pairer), observer_(observer), options_(options), sites_(options.sites ? *options.sites : own_sites_)
 {
 }
 
 void ReplayEngine::on_loss(const Loss &l)
 {
     counters_.losses.push_back(l);
+    loss_windows_.add(l);
     auto [it, fresh] = first_loss_.try_emplace(l.pid, l.begin_ns);
     if (!fresh)
         it->second = std::min(it->second, l.begin_ns);
@@ -67,18 +68,31 @@ void ReplayEngine::on_event(const Event &raw)
     ++c.by_op[static_cast<std::size_t>(raw.op) % c.by_op.size()];
     c.first_ns = std::min(c.first_ns, raw.time_ns);
     c.last_ns = std::max(c.last_ns, raw.time_ns);
-    c.pids.insert(raw.pid);
-    c.threads.insert(static_cast<std::uint64_t>(static_cast<std::uint32_t>(raw.pid)) << 32 |
-                     static_cast<std::uint32_t>(raw.tid));
+    const std::uint64_t thread = static_cast<std::uint64_t>(static_cast<std::uint32_t>(raw.pid)) << 32 |
+                                 static_cast<std::uint32_t>(raw.tid);
+    if (thread != last_thread_ || c.events == 1) { // runs of one thread's events are common: skip the sets
+        c.pids.insert(raw.pid);
+        c.threads.insert(thread);
+        last_thread_ = thread;
+    }
     now_ = std::max(now_, raw.time_ns);
 
     Event e = raw;
+    e.site = sites_.of(raw);
     e.kind = {};
-    if (e.op == Op::obj_init)
-        e.kind = *kinds_.emplace(raw.kind).first;
+    if (e.op == Op::obj_init) {
+        auto k = kinds_.find(raw.kind);
+        e.kind = k != kinds_.end() ? *k : *kinds_.emplace(raw.kind).first;
+    }
 
     Key key{e.pid, e.obj};
     ObjectState &o = object_for(e);
+    if (!o.uncertain && !o.freed && o.events > 0 && !loss_windows_.empty() &&
+        loss_windows_.between(e.pid, o.last_ns, e.time_ns)) { // events of it may be among those lost
+        o.uncertain = true;
+        ++c.uncertain_generations;
+        ++c.spanned_loss;
+    }
     if (!o.pending.empty()) {
         o.pending.push_back(e);
         drain(o, false);
@@ -258,6 +272,8 @@ void ReplayEngine::apply(ObjectState &o, const Event &e, bool continuity_break)
             acquire(o, e, d, RefOrigin::get);
         } else if (d < 0) {
             release(o, e, -d, e.holder ? ReleaseKind::tracked_put : ReleaseKind::put);
+            if (e.holder == 0)
+                o.tally_of(e.site).puts += -d;
             if (e.count < 0)
                 finding(o, e, FindingKind::underflow);
         }
@@ -326,6 +342,7 @@ void ReplayEngine::start_generation(ObjectState &o, const Event &e)
     o.frozen = o.freed = o.uncertain = o.reported_after_free = false;
     o.refs.clear();
     o.frozen_refs.clear();
+    o.tally.clear();
     o.first_ns = e.time_ns;
     if (e.count > 0)
         acquire(o, e, e.count, RefOrigin::base);
@@ -343,7 +360,13 @@ void ReplayEngine::acquire(ObjectState &o, const Event &e, std::int64_t units, R
         return;
     OpenRef r;
     r.id = ++next_ref_id_;
-    r.site = origin == RefOrigin::unknown ? SiteKey{e.pid, 0, 0} : SiteKey{e.pid, e.caller, e.stack_id};
+    if (origin == RefOrigin::unknown) {
+        r.site = SiteKey{e.pid, 0, 0};
+        r.site_id = sites_.intern(r.site);
+    } else {
+        r.site = SiteKey{e.pid, e.caller, e.stack_id};
+        r.site_id = e.site ? e.site : sites_.of(e);
+    }
     r.time_ns = e.time_ns;
     r.tid = e.tid;
     r.holder = origin == RefOrigin::get ? e.holder : 0;
@@ -351,6 +374,7 @@ void ReplayEngine::acquire(ObjectState &o, const Event &e, std::int64_t units, R
     r.origin = origin;
     o.refs.push_back(r);
     o.units += r.units;
+    o.tally_of(r.site_id).gets += r.units;
     observer_.on_acquire(o, e, o.refs.back());
 }
 
@@ -396,9 +420,9 @@ void ReplayEngine::release(ObjectState &o, const Event &e, std::int64_t units, R
             c.confidence = c.forced && anonymous ? Confidence::inferred : Confidence::guess;
         std::size_t chosen = candidates_[c.index];
         double total = 0;
-        for (std::size_t k = 0; k < candidates_.size() && k < weights_.size(); ++k)
+        for (std::size_t k = 0; k < candidates_.size() && k < weights_.size() && !c.matched; ++k)
             total += weights_[k];
-        if (total > 0) // the others may have been the one released (judged by site)
+        if (total > 0) // the others may have been the one released (judged by site; not when matched)
             for (std::size_t k = 0; k < candidates_.size() && k < weights_.size(); ++k) {
                 OpenRef &r = o.refs[candidates_[k]];
                 if (k != c.index && !(r.site == o.refs[chosen].site))

@@ -2,9 +2,11 @@
 #pragma once
 
 #include "model/event.hpp"
+#include "replay/loss_windows.hpp"
 #include "replay/object_state.hpp"
 #include "replay/observer.hpp"
 #include "replay/pairer.hpp"
+#include "replay/site_index.hpp"
 
 #include <array>
 #include <cstdint>
@@ -22,6 +24,8 @@ struct EngineOptions {
     // back this long (trace time) or up to this many, to be put back in order.
     std::uint64_t reorder_window_ns = 5'000'000;
     std::size_t reorder_max_pending = 12;
+    // Where site ids come from (Event::site, OpenRef::site_id); null: the engine keeps its own.
+    SiteIndex *sites = nullptr;
 };
 
 struct ReplayCounters {
@@ -33,6 +37,7 @@ struct ReplayCounters {
     std::uint64_t addresses = 0;
     std::uint64_t breaks = 0;
     std::uint64_t breaks_after_loss = 0;
+    std::uint64_t spanned_loss = 0; // generations made uncertain by events on both sides of a loss (counts intact)
     std::uint64_t reordered = 0;
     std::uint64_t unknown_origin_objects = 0; // first seen holding refs taken before the trace
     std::uint64_t unknown_holder_puts = 0;    // tracked puts/moves by a holder that held no ref
@@ -89,6 +94,8 @@ private:
     Pairer &pairer_;
     ReplayObserver &observer_;
     EngineOptions options_;
+    SiteIndex own_sites_;
+    SiteIndex &sites_; // options_.sites or own_sites_
     ReplayCounters counters_;
     std::unordered_map<Key, ObjectState, KeyHash> live_;
     struct Tomb {
@@ -97,8 +104,14 @@ private:
     };
     std::unordered_map<Key, Tomb, KeyHash> freed_; // freed objects holding nothing (kept small)
     std::vector<Key> pending_keys_;                       // objects with events held back
-    std::unordered_set<std::string> kinds_;               // interned kind names
+    struct KindHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_set<std::string, KindHash, std::equal_to<>> kinds_; // interned kind names
+    std::uint64_t last_thread_ = 0; // (pid << 32 | tid) of the previous event
     std::unordered_map<std::int32_t, std::uint64_t> first_loss_; // per pid: earliest loss (unknown_id: any pid)
+    LossWindows loss_windows_; // an object operated on across one of these may have lost events there
     std::uint64_t now_ = 0;
     std::uint64_t earliest_pending_ = 0; // no held-back event is older (0: rescan)
     std::uint64_t next_ref_id_ = 0;

@@ -22,6 +22,7 @@ enum class RefOrigin : std::uint8_t {
 struct OpenRef {
     std::uint64_t id = 0; // sequence number of the acquiring op in this pass (unique)
     SiteKey site;         // where it was acquired
+    std::uint32_t site_id = 0; // `site` in the engine's SiteIndex
     std::uint64_t time_ns = 0;
     std::int32_t tid = unknown_id;
     std::uint64_t holder = 0; // tracked holder; 0 when anonymous
@@ -33,6 +34,12 @@ struct OpenRef {
     float p_open = 1.0f;
     RefOrigin origin = RefOrigin::get;
     bool adopted_guess = false; // became tracked by adopting an anonymous ref that was not the base ref
+};
+
+// Units one site acquired (any origin) or released (anonymous puts) in one generation.
+struct SiteTally {
+    std::uint32_t site = 0; // SiteIndex id
+    std::int64_t gets = 0, puts = 0;
 };
 
 // One object generation as the replay sees it.
@@ -51,6 +58,16 @@ struct ObjectState {
     std::vector<OpenRef> refs;        // open references; units add up to count when count >= 0
     std::vector<OpenRef> frozen_refs; // references held through a successful freeze
     std::vector<Event> pending;       // events waiting to be put back in order (see reorder.hpp)
+    std::vector<SiteTally> tally;     // per site, this generation so far (learners' capacity evidence)
+
+    SiteTally &tally_of(std::uint32_t site)
+    {
+        for (SiteTally &t : tally)
+            if (t.site == site)
+                return t;
+        tally.push_back(SiteTally{site, 0, 0});
+        return tally.back();
+    }
 
     std::int64_t open_units() const // recomputed (tests check it against `units`)
     {

@@ -23,6 +23,7 @@ struct PairChoice {
     Confidence confidence = Confidence::guess; // the rule that decided
     double site_posterior = 0;                 // belief that the released ref came from the chosen site
     bool forced = false;                       // every candidate came from one site
+    bool matched = false;                      // the site matching decided the site (only its refs weighed)
 };
 
 class Pairer {

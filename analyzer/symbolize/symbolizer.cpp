@@ -6,6 +6,7 @@
 #include "symbolize/missing_symbols.hpp"
 #include "symbolize/module_map.hpp"
 #include "symbolize/module_symbols.hpp"
+#include "symbolize/stack_sites.hpp"
 
 #include "user_error.hpp"
 
@@ -18,15 +19,15 @@ namespace refblame::analyzer {
 
 namespace {
 
-struct SiteKey {
+struct AddressKey {
     std::int32_t pid;
     std::uint64_t address;
     std::uint32_t module; // mapping chosen by time; 0: the latest mapping
-    bool operator==(const SiteKey &) const = default;
+    bool operator==(const AddressKey &) const = default;
 };
 
-struct SiteKeyHash {
-    std::size_t operator()(const SiteKey &k) const noexcept
+struct AddressKeyHash {
+    std::size_t operator()(const AddressKey &k) const noexcept
     {
         std::size_t h = std::hash<std::uint64_t>{}(k.address);
         h ^= std::hash<std::uint64_t>{}((std::uint64_t(std::uint32_t(k.pid)) << 32) | k.module) + 0x9e3779b97f4a7c15ULL +
@@ -42,8 +43,10 @@ struct Symbolizer::Impl {
     FrameFilter filter;
     ModuleMap modules;
     std::map<std::string, std::unique_ptr<ModuleSymbols>> symbols; // by path + build-id
-    std::unordered_map<SiteKey, SymbolizedSite, SiteKeyHash> sites;
+    std::unordered_map<AddressKey, SymbolizedSite, AddressKeyHash> sites;
     MissingSymbols missing;
+    StackSites stacks;
+    std::unordered_map<AddressKey, SymbolizedSite, AddressKeyHash> stack_sites; // `module` holds the stack id
 
     explicit Impl(const SymbolizerOptions &o)
         : search{o.debug_dirs, o.system_debug_dirs}, filter(FramePatterns{o.skip_files, o.skip_functions})
@@ -122,7 +125,7 @@ void Symbolizer::on_module(const ModuleEvent &m)
 
 const SymbolizedSite &Symbolizer::resolve(std::int32_t pid, std::uint64_t address)
 {
-    SiteKey key{pid, address, 0};
+    AddressKey key{pid, address, 0};
     auto it = impl_->sites.find(key);
     if (it != impl_->sites.end())
         return it->second;
@@ -133,7 +136,7 @@ const SymbolizedSite &Symbolizer::resolve(std::int32_t pid, std::uint64_t addres
 const SymbolizedSite &Symbolizer::resolve(std::int32_t pid, std::uint64_t address, std::uint64_t time_ns)
 {
     const LoadedModule *m = impl_->modules.find_at(pid, address, time_ns);
-    SiteKey key{pid, address, m ? m->id : 0};
+    AddressKey key{pid, address, m ? m->id : 0};
     auto it = impl_->sites.find(key);
     if (it != impl_->sites.end())
         return it->second;
@@ -141,9 +144,57 @@ const SymbolizedSite &Symbolizer::resolve(std::int32_t pid, std::uint64_t addres
     return impl_->sites.emplace(key, std::move(site)).first->second;
 }
 
+void Symbolizer::on_stack(const StackEvent &s)
+{
+    impl_->stacks.on_stack(s);
+}
+
+bool Symbolizer::has_stacks() const
+{
+    return !impl_->stacks.empty();
+}
+
+void Symbolizer::add_wrappers(const std::vector<std::string> &functions, const std::vector<std::string> &helpers)
+{
+    impl_->stacks.add_wrappers(functions, helpers);
+    impl_->stack_sites.clear();
+}
+
+const SymbolizedSite &Symbolizer::resolve(const analyzer::SiteKey &key)
+{
+    AddressKey k{key.pid, key.address, key.stack_id};
+    auto it = impl_->stack_sites.find(k);
+    if (it != impl_->stack_sites.end())
+        return it->second;
+    SymbolizedSite site = impl_->stacks.site(
+        key, [this](std::int32_t pid, std::uint64_t address) -> const SymbolizedSite & { return resolve(pid, address); },
+        impl_->filter);
+    return impl_->stack_sites.emplace(k, std::move(site)).first->second;
+}
+
+std::vector<SymbolizedSite> Symbolizer::stack(const analyzer::SiteKey &key)
+{
+    std::vector<SymbolizedSite> out;
+    const std::vector<std::uint64_t> *frames = impl_->stacks.frames(key);
+    if (!frames)
+        return out;
+    out.push_back(resolve(key.pid, key.address));
+    for (std::uint64_t a : *frames)
+        out.push_back(resolve(key.pid, a));
+    return out;
+}
+
+bool Symbolizer::is_user_frame(const SourceFrame &frame) const
+{
+    return impl_->filter.is_user_frame(frame) && !impl_->stacks.is_wrapper(frame.function);
+}
+
 std::vector<std::string> Symbolizer::warnings() const
 {
-    return impl_->missing.warnings();
+    std::vector<std::string> out = impl_->missing.warnings();
+    for (std::string &w : impl_->stacks.warnings())
+        out.push_back(std::move(w));
+    return out;
 }
 
 } // namespace refblame::analyzer

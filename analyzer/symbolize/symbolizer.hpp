@@ -2,6 +2,7 @@
 #pragma once
 
 #include "model/event.hpp"
+#include "model/report.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -31,6 +32,11 @@ struct SymbolizedSite {
     // The site lies inside library code (e.g. an out-of-line std:: template at
     // -O0) and no recorded stack named the user's caller: `--stack` would.
     bool in_library_code = false;
+    // Sites of a SiteKey (resolve(const SiteKey &)):
+    bool from_stack = false;      // named by a recorded stack frame (the caller was library code or a wrapper)
+    bool stack_too_short = false; // a stack was recorded but every frame of it was library code or a wrapper
+    bool through_wrapper = false; // the caller is a wrapper and no recorded frame names its caller
+    bool maybe_helper = false;    // no stack recorded, and its function takes and drops references: a helper?
     std::vector<SourceFrame> inline_chain; // innermost first, as DWARF gives it
 };
 
@@ -42,7 +48,7 @@ struct SymbolizerOptions {
     std::vector<std::string> system_debug_dirs{"/usr/lib/debug"};
     // Added to the defaults (refblame's headers, the C++ standard library):
     // fnmatch patterns of source files / function names whose frames are not
-    // the user's code (known wrappers).
+    // the user's code (known wrappers, --wrapper).
     std::vector<std::string> skip_files;
     std::vector<std::string> skip_functions;
 };
@@ -58,6 +64,23 @@ public:
 
     // Feed every statedump / lib event of the trace (in time order).
     void on_module(const ModuleEvent &m);
+    // Feed every refblame:stack event of the trace.
+    void on_stack(const StackEvent &s);
+    bool has_stacks() const; // any refblame:stack event was fed
+    // Functions (exact names) found to be wrappers: skipped like --wrapper's
+    // patterns when a site is named from its stack. `helpers`: functions that
+    // may be helpers, though no stack was recorded to tell (maybe_helper).
+    void add_wrappers(const std::vector<std::string> &functions, const std::vector<std::string> &helpers = {});
+
+    // The site where the reference of `key` was acquired: the caller's site,
+    // or when that is library code or a wrapper and a stack was recorded, the
+    // first frame of the stack that is the user's (StackSites::site).
+    const SymbolizedSite &resolve(const SiteKey &key);
+    // key's caller and recorded frames, innermost first, each symbolized as
+    // resolve(pid, address) does; empty when key has no recorded stack.
+    std::vector<SymbolizedSite> stack(const SiteKey &key);
+    // Whether the frame is the user's: not refblame's or the C++ library's, not a wrapper.
+    bool is_user_frame(const SourceFrame &frame) const;
 
     // Symbolize one recorded caller address of process `pid`; cached per
     // (pid, address), so each distinct site is resolved once.

@@ -187,6 +187,20 @@ LTTNG_UST_TRACEPOINT_EVENT(refblame, ref_move,
 	)
 )
 
+/*
+ * stack: a call stack, written once per process before the first op event
+ * whose `stack` is its id. frames: the return addresses above that op's
+ * caller, innermost first (REFBLAME_STACK of them at most). `caller` is the
+ * first op's call site, for the `ip` context only.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(refblame, stack,
+	LTTNG_UST_TP_ARGS(uint32_t, id, const uint64_t *, frames, unsigned int, depth, const void *, caller),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint32_t, id, id)
+		lttng_ust_field_sequence_hex(uint64_t, frames, frames, uint32_t, depth)
+	)
+)
+
 #endif /* REFBLAME_TP_H */
 
 #include <lttng/tracepoint-event.h>

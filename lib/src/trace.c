@@ -2,17 +2,19 @@
 #include <refblame/ref.h>
 
 #include "refblame_tp.h"
+#include "stack_table.h"
 
 /*
  * noinline keeps __builtin_return_address(0) pointing into the function that
  * inlined the refblame op (the header's REFBLAME__NO_TAIL_CALL keeps that
  * function from tail-calling us). The arguments are already the values the
- * atomic op produced.
+ * atomic op produced. This file is built with frame pointers: the stack walk
+ * (stack_walk.c) finds the caller's frame through ours.
  */
 #define SLOW __attribute__((noinline, visibility("default")))
 #define CALLER __builtin_return_address(0)
-/* Id of the caller's call stack when stacks are recorded (0: none). */
-#define STACK 0u
+/* Id of the call stack above the caller when stacks are recorded (REFBLAME_STACK; 0: none). */
+#define STACK REFBLAME_STACK_ID(CALLER)
 
 SLOW void refblame__trace_set(const refblame_ref_t *r, int v)
 {

@@ -17,6 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_analysis  # noqa: E402
 import bench_opcost  # noqa: E402
+import bench_stacks  # noqa: E402
 import bench_volume  # noqa: E402
 from bench_common import Row, format_table, wait_for_quiet  # noqa: E402
 
@@ -30,7 +31,7 @@ def log(msg):
 def build(build_dir):
     """Configures and builds the benchmarks in Release; False (after saying why) when that fails."""
     for cmd in (["cmake", "-S", REPO, "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release", "-DREFBLAME_WERROR=ON"],
-                ["cmake", "--build", build_dir, "-j2", "--target", "bench_ops", "bench_record_ops"]):
+                ["cmake", "--build", build_dir, "-j2", "--target", "bench_ops", "bench_record_ops", "bench_stacks"]):
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if proc.returncode != 0:
             log(f"{' '.join(cmd)} failed:\n{proc.stdout[-4000:]}")
@@ -70,7 +71,7 @@ def main():
     p.add_argument("--volume-events", type=int, default=1_000_000)
     p.add_argument("--analysis-events", default="1000000,10000000", help="comma-separated trace sizes")
     p.add_argument("--analysis-repetitions", type=int, default=3)
-    p.add_argument("--skip", action="append", default=[], choices=["ops", "code", "volume", "analysis"])
+    p.add_argument("--skip", action="append", default=[], choices=["ops", "code", "stacks", "volume", "analysis"])
     p.add_argument("--quick", action="store_true", help="3 repetitions of 0.05 s, 200 k volume, 1 M/2 M traces")
     p.add_argument("--wait-quiet", type=float, default=120, help="seconds to wait for foreign sessions to end")
     p.add_argument("--markdown", action="store_true", help="print the table as markdown (docs/PERFORMANCE.md)")
@@ -104,6 +105,15 @@ def main():
             notes.append(f"op cost: median CPU ns per iteration over {a.repetitions} repetitions of {a.min_time} s "
                          f"({'interleaved' if not a.no_interleave else 'back to back'}); one private counter per thread; "
                          f"{session.removeprefix('bench_ops: ')}")
+        except RuntimeError as e:
+            log(str(e))
+            failed = True
+    if "stacks" not in a.skip:
+        try:
+            rows += bench_stacks.measure(os.path.join(bench_dir, "bench_stacks"), a.repetitions, a.min_time,
+                                         not a.no_interleave, log)
+            notes.append("stacks: median CPU ns per inc+dec pair, ops at the bottom of a 16-frame call chain, "
+                         "refblame:stack switched on and off within one process")
         except RuntimeError as e:
             log(str(e))
             failed = True

@@ -6,6 +6,7 @@ import uuid
 
 EVENT_RE = re.compile(r"^\[[^\]]*\] \([^)]*\) \S+ (?P<name>[\w:]+): \{ cpu_id = \d+ \}, "
                       r"\{ (?P<ctx>[^}]*) \}, \{ (?P<payload>.*) \}$")
+FRAMES_RE = re.compile(r"frames = \[ (.*?) \](?:, |$)")
 FIELD_RE = re.compile(r'(\w+) = ("(?:[^"\\]|\\.)*"|[^,]+)(?:, |$)')
 
 
@@ -13,19 +14,20 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
-def record(argv, outdir, contexts=("vpid", "vtid")):
-    """Record argv under a fresh per-PID session; returns the program's CompletedProcess."""
+def record(argv, outdir, contexts=("vpid", "vtid"), env=None):
+    """Record argv under a fresh per-PID session (extra environment `env`); returns the program's CompletedProcess."""
     name = "rbtest-" + uuid.uuid4().hex[:12]
     run(["lttng", "create", name, "-o", outdir])
     try:
-        run(["lttng", "enable-channel", "-u", "--buffers-pid", "--blocking-timeout=inf", "ch"])
+        # -s everywhere: the "current session" in ~/.lttngrc is shared by tests running in parallel.
+        run(["lttng", "enable-channel", "-s", name, "-u", "--buffers-pid", "--blocking-timeout=inf", "ch"])
         for ev in ("refblame:*", "lttng_ust_statedump:*", "lttng_ust_lib:*"):
-            run(["lttng", "enable-event", "-u", "-c", "ch", ev])
+            run(["lttng", "enable-event", "-s", name, "-u", "-c", "ch", ev])
         if contexts:
-            run(["lttng", "add-context", "-u", "-c", "ch"] + [a for c in contexts for a in ("-t", c)])
+            run(["lttng", "add-context", "-s", name, "-u", "-c", "ch"] + [a for c in contexts for a in ("-t", c)])
         run(["lttng", "start", name])
-        env = dict(os.environ, LTTNG_UST_ALLOW_BLOCKING="1")
-        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        child_env = dict(os.environ, LTTNG_UST_ALLOW_BLOCKING="1", **(env or {}))
+        child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env)
         out, err = child.communicate()
         proc = subprocess.CompletedProcess(argv, child.returncode, out, err)
         proc.pid = child.pid  # other processes of this user may be traced too: filter by it
@@ -56,7 +58,12 @@ def events(trace_dir, prefix="refblame:", vpid=None):
         ev = {"name": m.group("name")[len(prefix):] if prefix else m.group("name")}
         for key, val in FIELD_RE.findall(m.group("ctx")):
             ev[key] = parse_value(val)
-        for key, val in FIELD_RE.findall(m.group("payload")):
+        payload = m.group("payload")
+        frames = FRAMES_RE.search(payload)  # refblame:stack's sequence: a list of ints
+        if frames:
+            ev["frames"] = [int(v, 16) for v in re.findall(r"\[\d+\] = (0x[0-9A-Fa-f]+)", frames.group(1))]
+            payload = payload[:frames.start()] + payload[frames.end():]
+        for key, val in FIELD_RE.findall(payload):
             ev[key] = parse_value(val)
         if vpid is None or ev.get("vpid") == vpid:
             result.append(ev)

@@ -57,3 +57,15 @@ TEST(ChildEnvironment, NameMatchingIsExact)
     EXPECT_TRUE(has(env, "LTTNG_UST_ALLOW_BLOCKING_X=7"));
     EXPECT_TRUE(has(env, "LTTNG_UST_ALLOW_BLOCKING=1"));
 }
+
+TEST(ChildEnvironment, RecordsShortStacksByDefaultAndTheDepthAskedOtherwise)
+{
+    const char *plain[] = {"PATH=/bin", nullptr};
+    EXPECT_TRUE(has(child_environment(plain, LossPolicy::block), "REFBLAME_STACK=8"));
+    EXPECT_TRUE(has(child_environment(plain, LossPolicy::block, 0), "REFBLAME_STACK=0"));
+    const char *chosen[] = {"REFBLAME_STACK=3", nullptr};
+    EXPECT_TRUE(has(child_environment(chosen, LossPolicy::block), "REFBLAME_STACK=3")) << "the user's own setting";
+    auto env = child_environment(chosen, LossPolicy::block, 16);
+    EXPECT_TRUE(has(env, "REFBLAME_STACK=16")) << "--stack wins";
+    EXPECT_EQ(count_of(env, "REFBLAME_STACK="), 1);
+}

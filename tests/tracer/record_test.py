@@ -70,7 +70,18 @@ def events(trace):
 
 
 def refblame_events(trace):
-    return [e for e in events(trace) if e[0].startswith("refblame:")]
+    """The refcount op events (refblame:stack events define call stacks: not ops)."""
+    return [e for e in events(trace) if e[0].startswith("refblame:") and e[0] != "refblame:stack"]
+
+
+def stack_events(trace):
+    return [e for e in events(trace) if e[0] == "refblame:stack"]
+
+
+def payload_int(payload, field):
+    m = re.search(rf"\b{field} = (\w+)", payload)
+    check(m, f"no {field} in {payload}")
+    return int(m.group(1), 0)
 
 
 def count_processes(trace):
@@ -106,7 +117,7 @@ def case_records_refblame_events_and_the_statedump(tmp):
     expect_clean_success(run, trace, processes=1)
     evs = events(trace)
     names = [e[0] for e in evs]
-    ref = [e for e in evs if e[0].startswith("refblame:")]
+    ref = [e for e in evs if e[0].startswith("refblame:") and e[0] != "refblame:stack"]
     check(len(ref) == 2 * (1000 + 2), f"{len(ref)} refblame events, expected 2 threads x (1000 ops + init + free)")
     check(names.count("refblame:obj_init") == 2 and names.count("refblame:obj_free") == 2, "obj_init/obj_free missing")
     check(all("vtid" in e[1] for e in ref), "vtid context missing")
@@ -178,12 +189,56 @@ def case_force_replaces_the_previous_trace(tmp):
     check(len(ref) == 22, f"{len(ref)} refblame events after --force, expected only the second run's 22")
 
 
-def case_rejects_stack_depth_until_supported(tmp):
+def stack_depths(trace):
+    """Every op's stack id, and the number of frames of each defined stack (per process, defined before use)."""
+    defined, used = {}, []
+    for name, ctx, payload in events(trace):
+        if name == "refblame:stack":
+            frames = payload_int(payload, "_frames_length")
+            defined[(ctx["vpid"], payload_int(payload, "id"))] = frames
+        elif name.startswith("refblame:"):
+            sid = payload_int(payload, "stack")
+            check(sid == 0 or (ctx["vpid"], sid) in defined, f"{name} uses stack {sid} before its definition")
+            used.append(sid)
+    return used, defined
+
+
+def case_records_call_stacks_of_the_depth_asked(tmp):
     trace = os.path.join(tmp, "trace")
-    expect_refused(record(["-o", trace, "--stack", "8", "--", prog("refs_workload"), "1", "10"]),
-                   "--stack 8", "not supported yet", outdir=trace)
+    run = record(["-o", trace, "--stack", "3", "--", prog("refs_workload"), "2", "500"])
+    expect_clean_success(run, trace, processes=1)
+    used, defined = stack_depths(trace)
+    check(len(used) == 2 * (500 + 2), f"{len(used)} op events, expected {2 * (500 + 2)}")
+    check(all(used), "ops without a stack id under --stack 3")
+    check(defined and all(1 <= n <= 3 for n in defined.values()), f"stack sizes {sorted(set(defined.values()))}")
+    check(len(defined) <= 20, f"{len(defined)} stacks written for a loop of a few call sites: not deduplicated")
+
+
+def case_stack_0_records_the_call_site_only(tmp):
+    trace = os.path.join(tmp, "trace")
     run = record(["-o", trace, "--stack", "0", "--", prog("refs_workload"), "1", "10"])
     expect_clean_success(run, trace, processes=1)
+    used, defined = stack_depths(trace)
+    check(len(used) == 12 and not any(used), f"stack ids {set(used)} with --stack 0")
+    check(not defined, "refblame:stack events with --stack 0")
+
+
+def case_records_short_stacks_by_default(tmp):
+    trace = os.path.join(tmp, "trace")
+    env = {k: v for k, v in os.environ.items() if k != "REFBLAME_STACK"}
+    run = record(["-o", trace, "--", prog("refs_workload"), "1", "10"], env=env)
+    expect_clean_success(run, trace, processes=1)
+    used, defined = stack_depths(trace)
+    check(all(used) and defined, "no call stacks in a default recording")
+    check(max(defined.values()) <= 8, f"default stacks of {max(defined.values())} frames, expected at most 8")
+
+
+def case_refuses_a_bad_stack_depth(tmp):
+    trace = os.path.join(tmp, "trace")
+    expect_refused(record(["-o", trace, "--stack", "65", "--", prog("refs_workload"), "1", "10"]),
+                   "--stack 65", "64", outdir=trace)
+    expect_refused(record(["-o", trace, "--stack=-1", "--", prog("refs_workload"), "1", "10"]),
+                   "--stack -1", outdir=trace)
 
 
 def case_refuses_a_bad_buffer_size(tmp):
@@ -203,7 +258,8 @@ def case_blocking_mode_keeps_all_events_of_8_threads(tmp):
     check(run.summary("lost packets") == "0", f"blocking mode lost packets:\n{run.stderr}")
     # Count in C speed: babeltrace2's text output through grep.
     bt = subprocess.Popen(["babeltrace2", trace], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    grep = subprocess.run(["grep", "-c", r") [^ ]* refblame:"], stdin=bt.stdout, stdout=subprocess.PIPE, text=True)
+    grep = subprocess.run(["grep", "-c", "-E", r"\) [^ ]* refblame:(ref|obj)_"], stdin=bt.stdout, stdout=subprocess.PIPE,
+                          text=True)  # the ops, not the refblame:stack definitions
     bt.stdout.close()
     err = bt.stderr.read().decode()
     check(bt.wait() == 0, f"babeltrace2 failed: {err[-2000:]}")

@@ -26,7 +26,7 @@ Measured measure(const PagePoolConfig &config, const char *name)
     m.holders = score_blocked(s, a.blocked);
     attribute::LearnedModels models = query::learn(replay_of(s.events), options);
     attribute::ModelPairer pairer(models);
-    m.puts = score_puts(s, pairer);
+    m.puts = score_puts(s, pairer, 0, models.oldest_first.index().get());
     m.top_site = a.sites.empty() ? 0 : a.sites[0].site.address;
     std::printf("[%s seed %u, %zu events]\n  holders: %s\n  puts:    %s\n  top blocking site %#lx\n", name, config.seed,
                 s.events.size(), m.holders.str().c_str(), m.puts.str().c_str(),
@@ -98,7 +98,8 @@ TEST(PagePoolPairing, TheLearnedModelBeatsOldestFirstAndNewestSameThreadFirst)
     attribute::ModelPairer learned(models);
     replay::OldestFirstPairer oldest;
     NewestSameThreadPairer newest;
-    PutScore m = score_puts(s, learned), o = score_puts(s, oldest), n = score_puts(s, newest);
+    PutScore m = score_puts(s, learned, 0, models.oldest_first.index().get()), o = score_puts(s, oldest),
+             n = score_puts(s, newest);
     std::printf("  learned: %s\n  oldest:  %s\n  newest:  %s\n", m.str().c_str(), o.str().c_str(), n.str().c_str());
     EXPECT_GT(m.site_accuracy(), o.site_accuracy() + 0.3); // measured 1.0 vs 0.37
     EXPECT_GT(m.site_accuracy(), n.site_accuracy() + 0.3); // measured 1.0 vs 0.53

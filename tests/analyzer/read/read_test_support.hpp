@@ -59,7 +59,14 @@ struct CollectingSink : analyzer::EventSink {
     std::vector<analyzer::Event> events;
     std::vector<analyzer::ModuleEvent> modules;
     std::vector<analyzer::Loss> losses;
+    std::vector<analyzer::StackEvent> stacks;
+    std::vector<std::size_t> stacks_before; // events handed on before each stack
     void on_event(const analyzer::Event &e) override { events.push_back(e); }
+    void on_stack(const analyzer::StackEvent &s) override
+    {
+        stacks.push_back(s);
+        stacks_before.push_back(events.size());
+    }
     void on_module(const analyzer::ModuleEvent &m) override { modules.push_back(m); }
     void on_loss(const analyzer::Loss &l) override { losses.push_back(l); }
 };

@@ -3,7 +3,7 @@
 //   read_record_traces OUTDIR PROGRAM
 // writes OUTDIR/<name>/ (the LTTng output) and OUTDIR/<name>.out (the
 // program's own record) for: good, pair (two processes: pair_a.out,
-// pair_b.out), nocontext, nocontext_uid, loss, norefblame.
+// pair_b.out), nocontext, nocontext_uid, loss, norefblame, stacks (REFBLAME_STACK=4).
 #include "lttng_cli.hpp"
 
 #include <chrono>
@@ -78,6 +78,7 @@ int main(int argc, char **argv)
         ChannelOptions statedump_only;
         statedump_only.refblame_events = false;
         record(out, "norefblame", statedump_only, {program});
+        record(out, "stacks", ChannelOptions{}, {program}, {"REFBLAME_STACK=4"});
     } catch (const std::exception &e) {
         std::fprintf(stderr, "read_record_traces: %s\n", e.what());
         return 1;

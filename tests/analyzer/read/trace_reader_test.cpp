@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace refblame::analyzer {
@@ -301,6 +302,44 @@ TEST(TraceReader, ExceptionFromTheEventSinkStopsTheGraphAndReachesTheCaller)
     // The reader is still usable afterwards.
     CollectingSink fine;
     EXPECT_GT(reader.read(fine).refblame_events, 0u);
+}
+
+TEST(TraceReader, HandsOnEachCallStackBeforeTheFirstEventUsingIt)
+{
+    const ProgramRecord rec = load_record(recorded() / "stacks.out");
+    TraceReader reader(recorded() / "stacks");
+    CollectingSink sink;
+    const ReadSummary sum = reader.read(sink);
+    EXPECT_EQ(sum.refblame_events, rec.ops_list.size()) << "stack definitions are not ops";
+    EXPECT_EQ(sum.stack_events, sink.stacks.size());
+    ASSERT_FALSE(sink.stacks.empty());
+    std::map<std::uint32_t, std::size_t> defined_before; // id -> events handed on before its definition
+    for (std::size_t i = 0; i < sink.stacks.size(); ++i) {
+        const StackEvent &s = sink.stacks[i];
+        EXPECT_EQ(s.pid, rec.pid);
+        EXPECT_TRUE(defined_before.emplace(s.id, sink.stacks_before[i]).second) << "stack " << s.id << " twice";
+        EXPECT_GE(s.frames.size(), 1u);
+        EXPECT_LE(s.frames.size(), 4u) << "REFBLAME_STACK=4";
+        for (std::uint64_t f : s.frames)
+            EXPECT_NE(f, 0u);
+    }
+    for (std::size_t i = 0; i < sink.events.size(); ++i) {
+        const Event &e = sink.events[i];
+        ASSERT_NE(e.stack_id, 0u) << "event " << i << " has no stack under REFBLAME_STACK=4";
+        auto it = defined_before.find(e.stack_id);
+        ASSERT_NE(it, defined_before.end()) << "stack " << e.stack_id << " never defined";
+        EXPECT_LE(it->second, i) << "stack " << e.stack_id << " defined after event " << i << " used it";
+    }
+}
+
+TEST(TraceReader, ATraceWithoutStacksHasNoStackIdsAndNoDefinitions)
+{
+    TraceReader reader(recorded() / "good");
+    CollectingSink sink;
+    EXPECT_EQ(reader.read(sink).stack_events, 0u);
+    EXPECT_TRUE(sink.stacks.empty());
+    for (const Event &e : sink.events)
+        EXPECT_EQ(e.stack_id, 0u);
 }
 
 } // namespace

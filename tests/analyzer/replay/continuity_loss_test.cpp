@@ -67,10 +67,10 @@ TEST(ContinuityLoss, ObjectsUntouchedByALossKeepTheirExactAnswer)
     b.init(a_obj, "page", 0, init_site, 1);
     b.init(b_obj, "page", 0, init_site, 2);
     b.get(a_obj, get_site, 1, 0x111);
+    b.get(a_obj, get_site, 1, 0x333); // A is touched only before the loss
     b.get(b_obj, get_site, 2, 0x222);
     std::uint64_t gap = b.now() + 1;
     b.advance(1000);
-    b.get(a_obj, get_site, 1, 0x333);
     b.get(b_obj, get_site, 2, 0x444);
     std::vector<Event> events = b.take();
     events.back().count += 1; // one of B's gets was lost in the gap
@@ -98,6 +98,46 @@ TEST(ContinuityLoss, ObjectsUntouchedByALossKeepTheirExactAnswer)
     EXPECT_TRUE(state_of(bb).uncertain);
     for (const HeldRefs &h : state_of(bb).holders)
         EXPECT_NE(h.confidence, Confidence::exact);
+}
+
+// A lost get by holder B and put by holder A keep the count continuous, and would leave A's stale
+// reference looking exact: an object operated on both before and after a loss is uncertain anyway.
+TEST(ContinuityLoss, ACountNeutralLossBetweenTwoEventsOfAnObjectMakesItUncertain)
+{
+    EventBuilder b;
+    b.init(a_obj, "page", 1, init_site, 1);
+    b.get(a_obj, get_site, 1, 0x111);
+    std::uint64_t gap = b.now() + 1;
+    b.advance(1000);
+    b.get(a_obj, get_site, 1, 0x222); // lost
+    b.put(a_obj, put_site, 1, 0x111); // lost
+    b.advance(1000);
+    b.freeze(a_obj, 1, freeze_site, 1);
+    std::vector<Event> events = b.take();
+    events.erase(events.begin() + 2, events.begin() + 4);
+    Loss loss;
+    loss.pid = 4242;
+    loss.begin_ns = gap;
+    loss.end_ns = gap + 1500;
+    loss.count = 2;
+
+    query::AnalysisOptions o;
+    o.object = a_obj;
+    query::Analysis a = analyze_events(events, o, {loss});
+    EXPECT_EQ(a.summary.continuity_breaks, 0u); // the counts cannot tell
+    ASSERT_EQ(a.blocked.size(), 1u);
+    EXPECT_TRUE(a.blocked[0].uncertain);
+    for (const HeldRefs &h : a.blocked[0].holders) {
+        EXPECT_TRUE(h.uncertain);
+        EXPECT_NE(h.confidence, Confidence::exact); // 0x111 no longer holds it
+    }
+    EXPECT_EQ(a.summary.uncertain_objects, 1u);
+
+    // The same object with the loss in another process keeps its exact answer.
+    loss.pid = 777;
+    query::Analysis other = analyze_events(events, o, {loss});
+    ASSERT_EQ(other.blocked.size(), 1u);
+    EXPECT_FALSE(other.blocked[0].uncertain);
 }
 
 TEST(ContinuityLoss, TiedEventsFromTwoCpusArePutBackInOrderByTheirCounts)

@@ -78,14 +78,15 @@ namespace {
 
 class PutRecorder final : public replay::ReplayObserver {
 public:
-    PutRecorder(const Scenario &s, PutScore &score) : s_(s), score_(score)
+    PutRecorder(const Scenario &s, PutScore &score, std::uint64_t release_site)
+        : s_(s), score_(score), release_site_(release_site)
     {
         for (std::size_t i = 0; i < s.events.size(); ++i)
             by_time_[s.events[i].time_ns] = i;
     }
     void on_release(const replay::ObjectState &, const Event &e, const replay::Release &r) override
     {
-        if (r.kind != replay::ReleaseKind::put)
+        if (r.kind != replay::ReleaseKind::put || (release_site_ && e.caller != release_site_))
             return;
         std::size_t put = by_time_.at(e.time_ns);
         std::uint64_t true_site = s_.truth.ref_site[s_.truth.closed[put]];
@@ -103,16 +104,19 @@ public:
 private:
     const Scenario &s_;
     PutScore &score_;
+    std::uint64_t release_site_;
     std::unordered_map<std::uint64_t, std::size_t> by_time_;
 };
 
 } // namespace
 
-PutScore score_puts(const Scenario &s, replay::Pairer &pairer)
+PutScore score_puts(const Scenario &s, replay::Pairer &pairer, std::uint64_t release_site, replay::SiteIndex *sites)
 {
     PutScore score;
-    PutRecorder recorder(s, score);
-    replay::ReplayEngine engine(pairer, recorder);
+    PutRecorder recorder(s, score, release_site);
+    replay::EngineOptions options;
+    options.sites = sites;
+    replay::ReplayEngine engine(pairer, recorder, options);
     for (const Event &e : s.events)
         engine.on_event(e);
     engine.finish();

@@ -38,7 +38,10 @@ struct PutScore {
     double inferred_precision() const { return inferred ? double(inferred_correct) / double(inferred) : 1.0; }
     std::string str() const;
 };
-PutScore score_puts(const Scenario &s, replay::Pairer &pairer);
+// `release_site` != 0: only the puts made at that site. `sites`: the SiteIndex the pairer's
+// models were learned with (their site ids), e.g. models.oldest_first.index().get().
+PutScore score_puts(const Scenario &s, replay::Pairer &pairer, std::uint64_t release_site = 0,
+                    replay::SiteIndex *sites = nullptr);
 
 // The naive rule DESIGN.md warns about: the newest open ref taken on the putting thread, else the newest.
 class NewestSameThreadPairer final : public replay::Pairer {

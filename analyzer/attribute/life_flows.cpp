@@ -1,0 +1,172 @@
+// life_flows.cpp: per-object site tallies (arrival order), ended lives folded into per-pair balances.
+#include "attribute/life_flows.hpp"
+
+#include "replay/continuity.hpp"
+
+#include <algorithm>
+
+namespace refblame::analyzer::attribute {
+
+namespace {
+
+std::uint64_t pair_key(std::uint32_t acquire, std::uint32_t release)
+{
+    return static_cast<std::uint64_t>(acquire) << 32 | release;
+}
+
+} // namespace
+
+LifeFlows::Flow &LifeFlows::flow(Life &l, std::uint32_t site)
+{
+    for (Flow &f : l.flows)
+        if (f.site == site)
+            return f;
+    l.flows.push_back(Flow{site, 0, 0, UINT32_MAX});
+    return l.flows.back();
+}
+
+SiteBalance &LifeFlows::site(std::uint32_t id)
+{
+    if (sites_.size() <= id)
+        sites_.resize(static_cast<std::size_t>(id) + 1);
+    return sites_[id];
+}
+
+void LifeFlows::put(Life &l, std::uint32_t release, std::int64_t units)
+{
+    const auto existing = static_cast<std::uint32_t>(l.flows.size());
+    Flow &r = flow(l, release);
+    if (r.flows_at_first_put == UINT32_MAX)
+        r.flows_at_first_put = existing; // sites that show up later had no gets at this put
+    // Every acquire site that had no more gets than the puts release made so far
+    // could not have been the only site it undoes.
+    for (const Flow &a : l.flows) {
+        if (a.gets <= 0 || a.site == release || a.gets >= r.puts + units)
+            continue;
+        std::uint64_t k = pair_key(a.site, release);
+        if (std::find(l.overdrawn.begin(), l.overdrawn.end(), k) == l.overdrawn.end())
+            l.overdrawn.push_back(k);
+    }
+    r.puts += units;
+}
+
+void LifeFlows::on_event(const Event &e)
+{
+    if (pid_ && e.pid != *pid_)
+        return;
+    Key key{e.pid, e.obj};
+    if (e.op == Op::obj_init) {
+        auto [it, fresh] = live_.try_emplace(key);
+        if (!fresh) {
+            end(it->second, true); // re-initialized: the previous life is over
+            it->second = Life{};
+        }
+        Life &l = it->second;
+        l.count = e.count;
+        if (e.count > 0) {
+            flow(l, e.site).gets += e.count;
+            site(e.site).base = true;
+        }
+        return;
+    }
+    auto it = live_.find(key);
+    if (it == live_.end()) { // first seen mid-life (or used after free): refs from before are unknown
+        it = live_.emplace(key, Life{}).first;
+        std::optional<std::int32_t> before = replay::implied_before(e);
+        it->second.count = before.value_or(0);
+        it->second.tainted = !before || *before != 0;
+    }
+    Life &l = it->second;
+    if (!replay::follows(l.count, e))
+        l.tainted = true; // lost or reordered events: the tallies would lie
+    switch (e.op) {
+    case Op::mod:
+    case Op::mod_and_test:
+    case Op::mod_and_return:
+    case Op::mod_unless: {
+        std::int32_t d = replay::relative_delta(e).value_or(0);
+        if (d > 0 && e.holder == 0)
+            flow(l, e.site).gets += d;
+        if (d < 0 && e.holder == 0) {
+            put(l, e.site, -static_cast<std::int64_t>(d));
+            if (e.count == 0)
+                site(e.site).reached_zero = true;
+        }
+        break;
+    }
+    case Op::freeze:
+        if (e.ret)
+            l.before_freeze = e.val;
+        break;
+    case Op::unfreeze:
+        l.tainted |= e.count != l.before_freeze; // refs appear or vanish without a site
+        break;
+    case Op::set: l.tainted = true; break;
+    case Op::obj_free:
+        l.count = e.count;
+        end(l, true);
+        live_.erase(it);
+        return;
+    case Op::obj_init:
+    case Op::move: break;
+    }
+    l.count = e.count;
+}
+
+void LifeFlows::end(const Life &l, bool complete)
+{
+    ++lives_ended_;
+    if (l.tainted)
+        return;
+    for (const Flow &r : l.flows) {
+        if (r.puts <= 0)
+            continue;
+        SiteBalance &rs = site(r.site);
+        (complete ? rs.released_complete : rs.released_truncated) += 1;
+        for (std::size_t ia = 0; ia < l.flows.size(); ++ia) {
+            const Flow &a = l.flows[ia];
+            if (a.gets <= 0 || a.site == r.site)
+                continue;
+            if (ia >= r.flows_at_first_put) // no gets at all yet when the first of these puts came
+                overdrawn_.insert(pair_key(a.site, r.site));
+            if (complete ? a.gets == r.puts : a.gets >= r.puts) {
+                Tally &t = pairs_[pair_key(a.site, r.site)];
+                (complete ? t.balanced : t.covered) += 1;
+            }
+        }
+    }
+    if (complete)
+        for (const Flow &a : l.flows)
+            if (a.gets > 0)
+                site(a.site).acquired_complete += 1;
+    overdrawn_.insert(l.overdrawn.begin(), l.overdrawn.end());
+}
+
+std::vector<PairBalance> LifeFlows::pairs() const
+{
+    std::vector<PairBalance> out;
+    out.reserve(pairs_.size());
+    for (const auto &[k, t] : pairs_) {
+        PairBalance p;
+        p.acquire = static_cast<std::uint32_t>(k >> 32);
+        p.release = static_cast<std::uint32_t>(k);
+        p.balanced = t.balanced;
+        p.covered = t.covered;
+        p.overdrawn = overdrawn_.count(k) > 0;
+        out.push_back(p);
+    }
+    std::sort(out.begin(), out.end(), [](const PairBalance &a, const PairBalance &b) {
+        return a.acquire != b.acquire ? a.acquire < b.acquire : a.release < b.release;
+    });
+    return out;
+}
+
+SiteMatching LifeFlows::finish()
+{
+    for (auto &[key, l] : live_)
+        end(l, false);
+    live_.clear();
+    return match_sites(sites_, pairs());
+}
+
+} // namespace refblame::analyzer::attribute

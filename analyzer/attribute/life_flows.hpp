@@ -1,0 +1,78 @@
+// life_flows.hpp: pass 1: counts each object's anonymous gets and puts per site over its whole life, for the site matching.
+#pragma once
+
+#include "attribute/site_matching.hpp"
+#include "model/event.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace refblame::analyzer::attribute {
+
+// Decision-free: only what the events say (units per site per object life),
+// never which get a put undid. A life is complete at obj_free or when obj_init
+// starts the next one, truncated at the end of the trace. A life whose counts
+// jump (set, a continuity break, refs from before the trace) says nothing and
+// is left out. Memory: one entry per live object, and one per (acquire,
+// release) site pair that met on some object.
+class LifeFlows {
+public:
+    explicit LifeFlows(std::optional<std::int32_t> pid = std::nullopt) : pid_(pid) {}
+
+    void on_event(const Event &e); // e.site must be set (SiteIndex)
+    // The matching the lives completed so far support (the lives still open not counted).
+    SiteMatching provisional() const { return match_sites(sites_, pairs()); }
+    std::uint64_t lives_ended() const { return lives_ended_; }
+    // Ends the lives still open (truncated) and matches the sites.
+    SiteMatching finish();
+
+    // The balances (tests and diagnostics); valid after finish().
+    const std::vector<SiteBalance> &sites() const { return sites_; }
+    std::vector<PairBalance> pairs() const;
+
+private:
+    struct Flow {
+        std::uint32_t site = 0;
+        std::int64_t gets = 0, puts = 0; // anonymous units (64 bits: hostile counts must not overflow)
+        // Release sites: how many flows existed at the first put (later ones had no gets then).
+        std::uint32_t flows_at_first_put = UINT32_MAX;
+    };
+    struct Life {
+        std::vector<Flow> flows;
+        std::vector<std::uint64_t> overdrawn; // (acquire << 32 | release) pairs short at some put
+        std::int32_t count = 0;
+        std::int32_t before_freeze = 0;
+        bool tainted = false;
+    };
+    struct Key {
+        std::int32_t pid;
+        std::uint64_t obj;
+        friend bool operator==(const Key &, const Key &) = default;
+    };
+    struct KeyHash {
+        std::size_t operator()(const Key &k) const noexcept
+        {
+            return std::hash<std::uint64_t>{}(k.obj * 0x9e3779b97f4a7c15ull ^ static_cast<std::uint32_t>(k.pid));
+        }
+    };
+    struct Tally {
+        std::uint32_t balanced = 0, covered = 0;
+    };
+
+    static Flow &flow(Life &l, std::uint32_t site);
+    void put(Life &l, std::uint32_t release, std::int64_t units);
+    void end(const Life &l, bool complete);
+    SiteBalance &site(std::uint32_t id);
+
+    std::optional<std::int32_t> pid_;
+    std::unordered_map<Key, Life, KeyHash> live_;
+    std::vector<SiteBalance> sites_;
+    std::unordered_map<std::uint64_t, Tally> pairs_;
+    std::unordered_set<std::uint64_t> overdrawn_;
+    std::uint64_t lives_ended_ = 0;
+};
+
+} // namespace refblame::analyzer::attribute

@@ -1,0 +1,49 @@
+// first_pass.cpp: one event through site interning, the life tallies, the spill and both learners.
+#include "query/first_pass.hpp"
+
+namespace refblame::analyzer::query {
+
+namespace {
+
+constexpr std::uint64_t refresh_every = 4096; // lives, once the doubling reached it
+
+} // namespace
+
+FirstPass::FirstPass(std::shared_ptr<replay::SiteIndex> sites, replay::EventSpill &spill,
+                     const replay::EngineOptions &options)
+    : sites_(sites), spill_(spill), pid_(options.pid), flows_(options.pid),
+      younger_(nullptr, attribute::AgeBias::younger, options, &matching_, sites),
+      oldest_(nullptr, attribute::AgeBias::none, options, &matching_, sites)
+{
+}
+
+void FirstPass::on_event(const Event &raw)
+{
+    if (pid_ && raw.pid != *pid_)
+        return; // the later passes would skip it too
+    Event e = raw;
+    e.site = sites_->of(raw);
+    flows_.on_event(e);
+    if (flows_.lives_ended() >= next_refresh_) {
+        matching_ = flows_.provisional();
+        next_refresh_ = next_refresh_ < refresh_every ? next_refresh_ * 2 : next_refresh_ + refresh_every;
+    }
+    spill_.add(e);
+    younger_.on_event(e);
+    oldest_.on_event(e);
+}
+
+void FirstPass::on_loss(const Loss &l)
+{
+    spill_.add(l);
+    younger_.on_loss(l);
+    oldest_.on_loss(l);
+}
+
+attribute::LearnedModels FirstPass::finish()
+{
+    attribute::LearnedModels m{younger_.finish(), oldest_.finish(), flows_.finish()};
+    return m;
+}
+
+} // namespace refblame::analyzer::query

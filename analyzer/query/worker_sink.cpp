@@ -1,0 +1,109 @@
+// worker_sink.cpp: the bounded batch queue between the reader's thread and the worker.
+#include "query/worker_sink.hpp"
+
+namespace refblame::analyzer::query {
+
+WorkerSink::WorkerSink(EventSink &target, std::size_t batch_events, std::size_t max_batches)
+    : target_(target), batch_events_(batch_events), max_batches_(max_batches)
+{
+    filling_.events.reserve(batch_events_);
+    worker_ = std::thread([this] { run(); });
+}
+
+WorkerSink::~WorkerSink()
+{
+    {
+        std::lock_guard lock(mutex_);
+        queue_.clear(); // abandoned (the producer failed): nothing more to analyze
+    }
+    stop();
+}
+
+void WorkerSink::on_event(const Event &e)
+{
+    filling_.events.push_back(e);
+    if (filling_.events.size() >= batch_events_)
+        push();
+}
+
+void WorkerSink::on_loss(const Loss &l)
+{
+    filling_.losses.emplace_back(filling_.events.size(), l);
+}
+
+void WorkerSink::push()
+{
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return queue_.size() < max_batches_ || failed_; });
+    if (failed_)
+        std::rethrow_exception(error_);
+    queue_.push_back(std::move(filling_));
+    if (spare_.empty()) {
+        filling_ = Batch{};
+        filling_.events.reserve(batch_events_);
+    } else {
+        filling_ = std::move(spare_.back());
+        spare_.pop_back();
+    }
+    changed_.notify_all();
+}
+
+void WorkerSink::run()
+{
+    for (;;) {
+        Batch b;
+        {
+            std::unique_lock lock(mutex_);
+            changed_.wait(lock, [&] { return !queue_.empty() || closing_; });
+            if (queue_.empty())
+                return;
+            b = std::move(queue_.front());
+            queue_.pop_front();
+            changed_.notify_all();
+        }
+        try {
+            std::size_t next_loss = 0;
+            for (std::size_t i = 0; i < b.events.size(); ++i) {
+                while (next_loss < b.losses.size() && b.losses[next_loss].first <= i)
+                    target_.on_loss(b.losses[next_loss++].second);
+                target_.on_event(b.events[i]);
+            }
+            while (next_loss < b.losses.size())
+                target_.on_loss(b.losses[next_loss++].second);
+        } catch (...) {
+            std::lock_guard lock(mutex_);
+            error_ = std::current_exception();
+            failed_ = true;
+            queue_.clear();
+            changed_.notify_all();
+            return;
+        }
+        b.events.clear();
+        b.losses.clear();
+        std::lock_guard lock(mutex_);
+        if (spare_.size() < max_batches_)
+            spare_.push_back(std::move(b));
+    }
+}
+
+void WorkerSink::stop()
+{
+    {
+        std::lock_guard lock(mutex_);
+        closing_ = true;
+        changed_.notify_all();
+    }
+    if (worker_.joinable())
+        worker_.join();
+}
+
+void WorkerSink::finish()
+{
+    if (!filling_.events.empty() || !filling_.losses.empty())
+        push();
+    stop();
+    if (failed_)
+        std::rethrow_exception(error_);
+}
+
+} // namespace refblame::analyzer::query

@@ -1,0 +1,57 @@
+// worker_sink.hpp: hands the events a reader produces to another sink on a worker thread, in batches, so decoding and analysis overlap.
+#pragma once
+
+#include "model/event.hpp"
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace refblame::analyzer::query {
+
+// Events and losses reach `target` in the order they were given, on one
+// worker thread; module and stack events are not forwarded (the reader's
+// own consumers take them on its thread). At most `max_batches` batches wait:
+// memory stays flat. An exception in `target` stops the worker and is
+// rethrown to the producer (at its next call or at finish()).
+class WorkerSink final : public EventSink {
+public:
+    explicit WorkerSink(EventSink &target, std::size_t batch_events = 4096, std::size_t max_batches = 4);
+    ~WorkerSink() override; // stops the worker if finish() was not called
+    WorkerSink(const WorkerSink &) = delete;
+    WorkerSink &operator=(const WorkerSink &) = delete;
+
+    void on_event(const Event &e) override;
+    void on_module(const ModuleEvent &) override {}
+    void on_loss(const Loss &l) override;
+
+    // Waits until `target` has seen everything; rethrows its exception.
+    void finish();
+
+private:
+    struct Batch {
+        std::vector<Event> events;
+        std::vector<std::pair<std::size_t, Loss>> losses; // (events before it in this batch, loss)
+    };
+    void push();
+    void run();
+    void stop();
+
+    EventSink &target_;
+    std::size_t batch_events_, max_batches_;
+    Batch filling_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<Batch> queue_;
+    std::vector<Batch> spare_; // emptied batches, reused (no allocation per batch)
+    bool closing_ = false, failed_ = false;
+    std::exception_ptr error_;
+    std::thread worker_;
+};
+
+} // namespace refblame::analyzer::query

@@ -1,0 +1,198 @@
+// event_spill.cpp: record encoding, the unlinked temp file, buffered writes and sequential buffered reads.
+#include "replay/event_spill.hpp"
+
+#include "user_error.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace refblame::analyzer::replay {
+
+namespace {
+
+constexpr std::size_t buffer_bytes = 1 << 20;
+constexpr std::size_t record_bytes = 48;
+constexpr std::size_t extension_bytes = 16;
+constexpr std::uint8_t has_extension = 1; // holder and from follow
+
+// The fixed part of a record, in file order (memcpy'd: no alignment assumed).
+struct Record {
+    std::uint64_t time_ns;
+    std::uint64_t obj;
+    std::uint32_t site;
+    std::int32_t tid;
+    std::int32_t count;
+    std::int32_t val;
+    std::int32_t ret;
+    std::uint32_t stream;
+    std::uint32_t kind; // 0: none
+    std::uint8_t op;
+    std::uint8_t flags;
+    std::uint8_t pad[2];
+};
+static_assert(sizeof(Record) == record_bytes);
+
+std::string temp_dir()
+{
+    const char *t = std::getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
+[[noreturn]] void io_failed(const std::string &dir, const char *what, int err)
+{
+    throw UserError("cannot " + std::string(what) + " the analysis's temporary file in " + dir + ": " +
+                    std::strerror(err) +
+                    " (it holds about 50 bytes per event; set TMPDIR to a directory with room)");
+}
+
+} // namespace
+
+EventSpill::EventSpill(SiteIndex &sites) : sites_(sites), dir_(temp_dir())
+{
+#ifdef O_TMPFILE
+    fd_ = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+    if (fd_ < 0) { // no O_TMPFILE here: create, then unlink at once
+        std::string path = dir_ + "/refblame-spill-XXXXXX";
+        fd_ = ::mkostemp(path.data(), O_CLOEXEC);
+        if (fd_ < 0)
+            io_failed(dir_, "create", errno);
+        ::unlink(path.c_str());
+    }
+    buffer_.reserve(buffer_bytes);
+}
+
+EventSpill::~EventSpill()
+{
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+std::uint32_t EventSpill::kind_id(std::string_view kind)
+{
+    if (kind.empty())
+        return 0;
+    if (last_kind_id_ != 0 && kind == last_kind_)
+        return last_kind_id_;
+    auto it = kind_ids_.find(kind);
+    if (it == kind_ids_.end()) {
+        kinds_.emplace_back(kind); // a deque: the key views stay valid
+        it = kind_ids_.emplace(std::string_view(kinds_.back()), static_cast<std::uint32_t>(kinds_.size())).first;
+    }
+    last_kind_ = it->first;
+    last_kind_id_ = it->second;
+    return it->second;
+}
+
+void EventSpill::add(const Event &e)
+{
+    if (e.site == 0)
+        throw std::logic_error("event spill: event without a site id");
+    Record r{};
+    r.time_ns = e.time_ns;
+    r.obj = e.obj;
+    r.site = e.site;
+    r.tid = e.tid;
+    r.count = e.count;
+    r.val = e.val;
+    r.ret = e.ret;
+    r.stream = e.stream;
+    r.kind = e.op == Op::obj_init ? kind_id(e.kind) : 0;
+    r.op = static_cast<std::uint8_t>(e.op);
+    r.flags = e.holder != 0 || e.from != 0 ? has_extension : 0;
+    if (buffer_.size() + record_bytes + extension_bytes > buffer_bytes)
+        flush();
+    const std::size_t at = buffer_.size();
+    buffer_.resize(at + record_bytes + (r.flags & has_extension ? extension_bytes : 0));
+    std::memcpy(buffer_.data() + at, &r, record_bytes);
+    if (r.flags & has_extension) {
+        std::memcpy(buffer_.data() + at + record_bytes, &e.holder, 8);
+        std::memcpy(buffer_.data() + at + record_bytes + 8, &e.from, 8);
+    }
+    ++events_;
+}
+
+void EventSpill::add(const Loss &l)
+{
+    losses_.emplace_back(events_, l);
+}
+
+void EventSpill::flush()
+{
+    std::size_t done = 0;
+    while (done < buffer_.size()) {
+        ssize_t n = ::pwrite(fd_, buffer_.data() + done, buffer_.size() - done,
+                             static_cast<off_t>(written_ + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            io_failed(dir_, "write", n < 0 ? errno : ENOSPC);
+        done += static_cast<std::size_t>(n);
+    }
+    written_ += buffer_.size();
+    buffer_.clear();
+}
+
+void EventSpill::replay(EventSink &sink)
+{
+    flush();
+    std::vector<char> in(buffer_bytes);
+    std::size_t have = 0, used = 0; // bytes in `in`, bytes consumed
+    std::uint64_t offset = 0;
+    const auto fill = [&](std::size_t need) { // at least `need` unread bytes in `in`, or throw
+        if (have - used >= need)
+            return;
+        std::memmove(in.data(), in.data() + used, have - used);
+        have -= used;
+        used = 0;
+        while (have < need) {
+            ssize_t n = ::pread(fd_, in.data() + have, in.size() - have, static_cast<off_t>(offset));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                io_failed(dir_, "read back", n < 0 ? errno : EIO);
+            have += static_cast<std::size_t>(n);
+            offset += static_cast<std::uint64_t>(n);
+        }
+    };
+    std::size_t next_loss = 0;
+    Event e;
+    for (std::uint64_t i = 0; i < events_; ++i) {
+        while (next_loss < losses_.size() && losses_[next_loss].first <= i)
+            sink.on_loss(losses_[next_loss++].second);
+        fill(record_bytes);
+        Record r;
+        std::memcpy(&r, in.data() + used, record_bytes);
+        used += record_bytes;
+        const SiteKey &site = sites_.key(r.site);
+        e.time_ns = r.time_ns;
+        e.obj = r.obj;
+        e.site = r.site;
+        e.pid = site.pid;
+        e.caller = site.address;
+        e.stack_id = site.stack_id;
+        e.tid = r.tid;
+        e.count = r.count;
+        e.val = r.val;
+        e.ret = r.ret;
+        e.stream = r.stream;
+        e.op = static_cast<Op>(r.op);
+        e.kind = r.kind ? std::string_view(kinds_[r.kind - 1]) : std::string_view{};
+        e.holder = e.from = 0;
+        if (r.flags & has_extension) {
+            fill(extension_bytes);
+            std::memcpy(&e.holder, in.data() + used, 8);
+            std::memcpy(&e.from, in.data() + used + 8, 8);
+            used += extension_bytes;
+        }
+        sink.on_event(e);
+    }
+    while (next_loss < losses_.size())
+        sink.on_loss(losses_[next_loss++].second);
+}
+
+} // namespace refblame::analyzer::replay

@@ -1,0 +1,54 @@
+// event_spill.hpp: the events of one read, kept as compact binary records in an unlinked temp file so later passes need no second Babeltrace2 read.
+#pragma once
+
+#include "model/event.hpp"
+#include "replay/site_index.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace refblame::analyzer::replay {
+
+// Records are 48 bytes (64 with a holder or a move's `from`), written through
+// a buffer and read back sequentially through another, so memory stays flat
+// whatever the trace length (the file lives in the page cache or on disk, in
+// $TMPDIR, and is gone when the spill is). Sites are stored as SiteIndex ids
+// (the index must outlive the spill), kinds as ids into the spill's own table.
+// Losses are few: kept in memory with the position of the event they preceded.
+class EventSpill {
+public:
+    explicit EventSpill(SiteIndex &sites);
+    ~EventSpill();
+    EventSpill(const EventSpill &) = delete;
+    EventSpill &operator=(const EventSpill &) = delete;
+
+    void add(const Event &e); // e.site must be set
+    void add(const Loss &l);
+    std::uint64_t events() const { return events_; }
+    std::uint64_t bytes() const { return written_ + buffer_.size(); }
+
+    // Hands everything added, in the order added, to `sink` (Event::kind views
+    // stay valid as long as the spill). May be called any number of times.
+    void replay(EventSink &sink);
+
+private:
+    void flush();
+    std::uint32_t kind_id(std::string_view kind);
+
+    SiteIndex &sites_;
+    int fd_ = -1;
+    std::string dir_; // where the file lives, for messages
+    std::vector<char> buffer_;
+    std::uint64_t written_ = 0, events_ = 0;
+    std::vector<std::pair<std::uint64_t, Loss>> losses_; // (events before it, loss)
+    std::deque<std::string> kinds_;                     // id - 1 -> kind
+    std::unordered_map<std::string_view, std::uint32_t> kind_ids_;
+    std::string_view last_kind_;
+    std::uint32_t last_kind_id_ = 0;
+};
+
+} // namespace refblame::analyzer::replay

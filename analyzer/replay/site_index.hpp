@@ -1,0 +1,49 @@
+// site_index.hpp: dense ids for call sites (pid, caller, stack id), so the stages after the reader index arrays instead of hashing per event.
+#pragma once
+
+#include "model/event.hpp"
+#include "model/report.hpp"
+
+#include <array>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+namespace refblame::analyzer::replay {
+
+struct SiteKeyHash {
+    std::size_t operator()(const SiteKey &s) const noexcept
+    {
+        std::uint64_t h = s.address * 0x9e3779b97f4a7c15ull;
+        h ^= (static_cast<std::uint64_t>(static_cast<std::uint32_t>(s.pid)) << 32 | s.stack_id) + (h >> 29);
+        return static_cast<std::size_t>(h);
+    }
+};
+
+// Id 0 is never given: Event::site == 0 means "not interned yet".
+class SiteIndex {
+public:
+    SiteIndex() : keys_(1) {}
+
+    std::uint32_t intern(const SiteKey &site);
+    // The event's site id, interning (pid, caller, stack_id) when the event has none yet.
+    std::uint32_t of(const Event &e)
+    {
+        return e.site ? e.site : intern(SiteKey{e.pid, e.caller, e.stack_id});
+    }
+    const SiteKey &key(std::uint32_t id) const { return keys_[id]; }
+    std::uint32_t find(const SiteKey &site) const; // 0 when never interned
+    std::size_t size() const { return keys_.size(); } // ids are below this
+
+private:
+    struct Cached {
+        SiteKey key{unknown_id, 0, 0};
+        std::uint32_t id = 0; // 0: empty
+    };
+    static constexpr std::size_t cache_size = 256; // direct-mapped: a program's hot sites, without hashing
+    std::unordered_map<SiteKey, std::uint32_t, SiteKeyHash> index_;
+    std::vector<SiteKey> keys_;
+    std::array<Cached, cache_size> cache_{};
+};
+
+} // namespace refblame::analyzer::replay

@@ -1,0 +1,80 @@
+// worker_sink_test.cpp: the worker thread sees every event and loss in order, and its failures reach the producer.
+#include "query/worker_sink.hpp"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace refblame::analyzer::query {
+namespace {
+
+struct Record final : EventSink {
+    std::vector<std::uint64_t> seen; // event times; a loss records its begin_ns + 1'000'000
+    std::uint64_t throw_at = 0;      // throw on the event with this time (0: never)
+    void on_event(const Event &e) override
+    {
+        if (throw_at && e.time_ns == throw_at)
+            throw std::runtime_error("analysis failed");
+        seen.push_back(e.time_ns);
+    }
+    void on_module(const ModuleEvent &) override {}
+    void on_loss(const Loss &l) override { seen.push_back(l.begin_ns + 1'000'000); }
+};
+
+TEST(WorkerSink, EventsAndLossesArriveInTheOrderGivenAcrossBatches)
+{
+    Record target;
+    std::vector<std::uint64_t> want;
+    {
+        WorkerSink w(target, 7, 2); // small batches: many hand-overs
+        for (std::uint64_t i = 1; i <= 1000; ++i) {
+            Event e;
+            e.time_ns = i;
+            w.on_event(e);
+            want.push_back(i);
+            if (i % 13 == 0) {
+                Loss l;
+                l.begin_ns = i;
+                w.on_loss(l);
+                want.push_back(i + 1'000'000);
+            }
+        }
+        w.finish();
+    }
+    EXPECT_EQ(target.seen, want);
+}
+
+TEST(WorkerSink, AnExceptionInTheWorkerReachesTheProducer)
+{
+    Record target;
+    target.throw_at = 50;
+    WorkerSink w(target, 8, 2);
+    EXPECT_THROW(
+        {
+            for (std::uint64_t i = 1; i <= 10'000; ++i) {
+                Event e;
+                e.time_ns = i;
+                w.on_event(e);
+            }
+            w.finish();
+        },
+        std::runtime_error);
+    EXPECT_LT(target.seen.size(), 50u);
+}
+
+TEST(WorkerSink, AbandonedWithoutFinishItStopsWithoutHanging)
+{
+    Record target;
+    {
+        WorkerSink w(target, 4, 1);
+        for (std::uint64_t i = 1; i <= 100; ++i) {
+            Event e;
+            e.time_ns = i;
+            w.on_event(e);
+        }
+    } // the producer failed: no finish()
+    SUCCEED();
+}
+
+} // namespace
+} // namespace refblame::analyzer::query

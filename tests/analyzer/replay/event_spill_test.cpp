@@ -1,0 +1,131 @@
+// event_spill_test.cpp: the spill gives back every event and loss exactly, in order, as often as asked, from a file in TMPDIR.
+#include "event_builder.hpp"
+#include "replay/event_spill.hpp"
+#include "user_error.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace refblame::analyzer::replay {
+namespace {
+
+struct Collect final : EventSink {
+    std::vector<Event> events;
+    std::vector<std::pair<std::size_t, Loss>> losses; // (events before it, loss)
+    void on_event(const Event &e) override { events.push_back(e); }
+    void on_module(const ModuleEvent &) override {}
+    void on_loss(const Loss &l) override { losses.emplace_back(events.size(), l); }
+};
+
+void expect_same(const Event &a, const Event &b)
+{
+    EXPECT_EQ(a.time_ns, b.time_ns);
+    EXPECT_EQ(a.obj, b.obj);
+    EXPECT_EQ(a.caller, b.caller);
+    EXPECT_EQ(a.holder, b.holder);
+    EXPECT_EQ(a.from, b.from);
+    EXPECT_EQ(a.stack_id, b.stack_id);
+    EXPECT_EQ(a.stream, b.stream);
+    EXPECT_EQ(a.pid, b.pid);
+    EXPECT_EQ(a.tid, b.tid);
+    EXPECT_EQ(a.count, b.count);
+    EXPECT_EQ(a.val, b.val);
+    EXPECT_EQ(a.ret, b.ret);
+    EXPECT_EQ(a.op, b.op);
+    EXPECT_EQ(a.kind, b.kind);
+    EXPECT_EQ(a.site, b.site);
+}
+
+TEST(EventSpill, GivesBackEveryFieldOfEveryOpAndTheLossesWhereTheyCame)
+{
+    testing::EventBuilder b;
+    b.init(0xa0, "page", 1, 0x10, 1);
+    b.get(0xa0, 0x20, 2, 0xbeef);       // tracked: holder
+    b.move(0xa0, 0xbeef, 0xcafe, 0x24, 2); // from and holder
+    b.get_unless_zero(0xa0, 0x28, 3).stream = 7;
+    b.freeze(0xa0, 3, 0x30, 4);
+    b.unfreeze(0xa0, 3, 0x34, 4).stack_id = 99;
+    b.put(0xa0, 0x38, 2, 0xcafe);
+    b.init(0xb0, "a kind longer than the small-string buffer", 2, 0x10, 1);
+    b.free(0xa0, 0x40, 1);
+    std::vector<Event> in = b.take();
+    in[3].pid = 77; // another process: a site of its own
+    SiteIndex sites;
+    EventSpill spill(sites);
+    Loss loss;
+    loss.pid = 4242;
+    loss.begin_ns = 5;
+    loss.count = 3;
+    loss.trace = "/some/trace";
+    spill.add(loss);
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        in[i].site = sites.of(in[i]);
+        spill.add(in[i]);
+        if (i == 4)
+            spill.add(loss);
+    }
+    for (int round = 0; round < 2; ++round) { // replays are repeatable
+        Collect out;
+        spill.replay(out);
+        ASSERT_EQ(out.events.size(), in.size());
+        for (std::size_t i = 0; i < in.size(); ++i)
+            expect_same(out.events[i], in[i]);
+        ASSERT_EQ(out.losses.size(), 2u);
+        EXPECT_EQ(out.losses[0].first, 0u);
+        EXPECT_EQ(out.losses[1].first, 5u);
+        EXPECT_EQ(out.losses[1].second.trace, "/some/trace");
+        EXPECT_EQ(out.losses[1].second.count, 3u);
+    }
+    EXPECT_EQ(spill.events(), in.size());
+}
+
+TEST(EventSpill, RecordsCrossingItsBufferBoundariesComeBackWhole)
+{
+    SiteIndex sites;
+    EventSpill spill(sites);
+    const std::uint64_t n = 100'000; // ~5 MiB of records: several buffer fills, some with a holder extension
+    for (std::uint64_t i = 0; i < n; ++i) {
+        Event e;
+        e.time_ns = i;
+        e.obj = i * 64;
+        e.caller = 0x1000 + i % 17;
+        e.pid = 1;
+        e.count = static_cast<std::int32_t>(i);
+        e.holder = i % 3 == 0 ? i + 1 : 0;
+        e.site = sites.of(e);
+        spill.add(e);
+    }
+    EXPECT_GT(spill.bytes(), n * 48);
+    Collect out;
+    spill.replay(out);
+    ASSERT_EQ(out.events.size(), n);
+    for (std::uint64_t i = 0; i < n; i += 997) {
+        EXPECT_EQ(out.events[i].obj, i * 64);
+        EXPECT_EQ(out.events[i].holder, i % 3 == 0 ? i + 1 : 0);
+        EXPECT_EQ(out.events[i].caller, 0x1000 + i % 17);
+    }
+}
+
+TEST(EventSpill, AnUnusableTempDirIsAUserErrorNamingItAndTmpdir)
+{
+    const char *old = std::getenv("TMPDIR");
+    std::string saved = old ? old : "";
+    setenv("TMPDIR", "/nonexistent/refblame-test", 1);
+    SiteIndex sites;
+    try {
+        EventSpill spill(sites);
+        FAIL() << "a spill was created in a directory that does not exist";
+    } catch (const UserError &e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/refblame-test"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("TMPDIR"), std::string::npos) << e.what();
+    }
+    if (old)
+        setenv("TMPDIR", saved.c_str(), 1);
+    else
+        unsetenv("TMPDIR");
+}
+
+} // namespace
+} // namespace refblame::analyzer::replay
