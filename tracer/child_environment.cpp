@@ -25,7 +25,8 @@ void set(std::vector<std::string> &env, const std::string &name, const std::stri
 
 } // namespace
 
-std::vector<std::string> child_environment(const char *const *base, LossPolicy policy, std::optional<int> stack_depth)
+std::vector<std::string> child_environment(const char *const *base, LossPolicy policy, std::optional<int> stack_depth,
+                                           bool track_dlopen)
 {
     std::vector<std::string> env;
     for (const char *const *e = base; e && *e; e++)
@@ -34,6 +35,13 @@ std::vector<std::string> child_environment(const char *const *base, LossPolicy p
         set(env, "LTTNG_UST_ALLOW_BLOCKING", "1", true);
     set(env, "LTTNG_UST_REGISTER_TIMEOUT", std::to_string(register_timeout_ms), false);
     set(env, "REFBLAME_STACK", std::to_string(stack_depth.value_or(default_stack_depth)), stack_depth.has_value());
+    if (track_dlopen) {
+        auto it = std::find_if(env.begin(), env.end(), [](const std::string &e) { return has_name(e, "LD_PRELOAD"); });
+        if (it == env.end())
+            env.push_back(std::string("LD_PRELOAD=") + dlopen_tracker);
+        else
+            *it = std::string("LD_PRELOAD=") + dlopen_tracker + ":" + it->substr(sizeof("LD_PRELOAD=") - 1);
+    }
     return env;
 }
 

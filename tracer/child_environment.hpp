@@ -20,9 +20,16 @@ inline constexpr int register_timeout_ms = 30000;
 //   LTTNG_UST_REGISTER_TIMEOUT when not already set;
 //   REFBLAME_STACK (frames of call stack librefblame records per op):
 //     `stack_depth` when given, else default_stack_depth unless already set.
+//   LD_PRELOAD += liblttng-ust-dl.so.1 when `track_dlopen`: libraries the
+//     program dlopens after start-up then get lttng_ust_lib:load events, so
+//     their call sites can be symbolized.
 // Everything else, LTTNG_HOME and HOME included, is passed through, so the
 // program finds the same session daemon as refblame.
 std::vector<std::string> child_environment(const char *const *base, LossPolicy policy,
-                                           std::optional<int> stack_depth = std::nullopt);
+                                           std::optional<int> stack_depth = std::nullopt,
+                                           bool track_dlopen = false);
+
+// The LTTng-UST library that wraps dlopen/dlclose (Debian's liblttng-ust1 ships it).
+inline constexpr const char *dlopen_tracker = "liblttng-ust-dl.so.1";
 
 } // namespace refblame::tracer

@@ -76,7 +76,7 @@ RecordResult record(const RecordOptions &options)
     session.start();
 
     {
-        ChildProcess child(program, options.command, child_environment(environ, result.policy, options.stack_depth), forwarder);
+        ChildProcess child(program, options.command, child_environment(environ, result.policy, options.stack_depth, options.track_dlopen), forwarder);
         result.program_started = child.started();
         result.program_pid = std::max(child.pid(), 0);
         result.exit_status = child.wait([&tree] { tree.watch(20); });

@@ -17,6 +17,7 @@ struct RecordOptions {
     bool force = false;                    // record into a non-empty DIR, replacing its trace
     bool allow_loss = false;               // discard mode instead of blocking
     std::optional<std::string> buffer_size; // per CPU, per process ("16M")
+    bool track_dlopen = false;             // preload liblttng-ust-dl: symbolize libraries dlopen'd later
     std::optional<int> stack_depth;        // --stack: frames per event (0: caller only); unset: default_stack_depth
 };
 

@@ -28,6 +28,8 @@ void add_record_command(CLI::App &app, int &status)
     record->add_option("--buffer-size", *buffer_size,
                        "Ring buffer per CPU per process, a power of two (default here: " +
                            tracer::format_bytes(tracer::default_buffer_bytes()) + ")");
+    record->add_flag("--track-dlopen", options->track_dlopen,
+                     "Preload liblttng-ust-dl so libraries the program dlopens after start-up are symbolized");
     record->add_option("--stack", options->stack_depth,
                        "Frames of call stack recorded above each op's call site, 0 to " +
                            std::to_string(tracer::max_stack_depth) + "; 0: the call site only (default: " +

@@ -92,7 +92,8 @@ std::vector<std::string> MissingSymbols::warnings() const
         std::string n = sites(p.addresses, "address");
         if (p.has_modules)
             out.push_back("process " + std::to_string(pid) + ": " + n +
-                          " in no recorded module, shown raw (a lttng_ust_lib:load event may have been lost).");
+                          " in no recorded module, shown raw: a library dlopen'd after start-up (record with "
+                          "`refblame record --track-dlopen`), or a lost lttng_ust_lib:load event.");
         else
             out.push_back("process " + std::to_string(pid) + ": no module map in the trace (no lttng_ust_statedump:* or "
                           "lttng_ust_lib:* events); " + n + " shown raw. Record with `refblame record`, which enables them.");

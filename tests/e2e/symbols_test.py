@@ -32,9 +32,12 @@ def markers():
     return out
 
 
-def record(program, trace):
-    p = subprocess.run([REFBLAME, "record", "-o", trace, "--", program, PLUGIN],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+def record(program, trace, *options):
+    env = dict(os.environ)
+    # A sanitized build's program refuses a preloaded library before the ASan runtime.
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+    p = subprocess.run([REFBLAME, "record", *options, "-o", trace, "--", program, PLUGIN],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120, env=env)
     check(p.returncode == 0, f"record exited {p.returncode}: {p.stderr}")
 
 
@@ -71,6 +74,23 @@ def case_names_sites_in_executable_library_and_plugin(tmp):
     report = leaks(trace)
     for function in ("main_take", "lib_take"):
         expect_named(report, function)
+
+
+def case_dlopened_plugin_is_named_with_track_dlopen(tmp):
+    trace = os.path.join(tmp, "trace")
+    record(MAIN, trace, "--track-dlopen")
+    expect_named(leaks(trace), "plugin_take")
+
+
+def case_dlopened_plugin_without_tracking_is_not_misnamed(tmp):
+    trace = os.path.join(tmp, "trace")
+    record(MAIN, trace)
+    report = leaks(trace)
+    unknown = [r["site"] for r in report["sites"] if r["site"].get("module") is None]
+    check(unknown and all(s["function"] is None for s in unknown),
+          f"the plugin's site should be unresolved, not named: {[r['site'] for r in report['sites']]}")
+    check(any("--track-dlopen" in w for w in report["symbol_warnings"]),
+          f"no warning says how to symbolize dlopen'd libraries: {report['symbol_warnings']}")
 
 
 def copy_main(tmp):

@@ -69,3 +69,15 @@ TEST(ChildEnvironment, RecordsShortStacksByDefaultAndTheDepthAskedOtherwise)
     EXPECT_TRUE(has(env, "REFBLAME_STACK=16")) << "--stack wins";
     EXPECT_EQ(count_of(env, "REFBLAME_STACK="), 1);
 }
+
+TEST(ChildEnvironment, TrackDlopenPrependsTheLttngDlopenWrapperToLdPreload)
+{
+    const char *plain[] = {"PATH=/usr/bin", nullptr};
+    EXPECT_FALSE(has(child_environment(plain, LossPolicy::block), std::string("LD_PRELOAD=") + dlopen_tracker));
+    EXPECT_TRUE(has(child_environment(plain, LossPolicy::block, std::nullopt, true),
+                    std::string("LD_PRELOAD=") + dlopen_tracker));
+    const char *preloaded[] = {"LD_PRELOAD=libmine.so", nullptr};
+    EXPECT_TRUE(has(child_environment(preloaded, LossPolicy::block, std::nullopt, true),
+                    std::string("LD_PRELOAD=") + dlopen_tracker + ":libmine.so"))
+        << "the user's preload is kept";
+}
