@@ -182,23 +182,10 @@ json history_json(const TraceSummary &t, const ObjectKey &obj, const std::vector
 
 json sites_json(const TraceSummary &t, const std::vector<SiteStats> &sites, Symbolizer &sym)
 {
-    SiteMerge<SiteStats> merge(sym);
-    for (const SiteStats &s : sites) {
-        SiteStats &r = merge.at(s.site);
-        r.gets += s.gets;
-        r.puts += s.puts;
-        r.outstanding += s.outstanding;
-        r.hold_ns_total += s.hold_ns_total;
-        r.hold_ns_max = std::max(r.hold_ns_max, s.hold_ns_max);
-        r.blocked += s.blocked;
-        r.blocked_refs += s.blocked_refs;
-    }
     json j;
     header(j, t);
     json rows = json::array();
-    for (auto &[site, r] : std::move(merge).sorted([](const SiteStats &a, const SiteStats &b) {
-             return a.blocked != b.blocked ? a.blocked > b.blocked : a.outstanding > b.outstanding;
-         })) {
+    for (auto &[site, r] : merge_site_stats(sites, sym)) {
         rows.push_back({{"site", site_json(site)},
                         {"gets", r.gets},
                         {"puts", r.puts},

@@ -41,4 +41,25 @@ private:
     std::vector<std::pair<SymbolizedSite, T>> rows_;
 };
 
+// Per-site stats summed over the addresses of one source location, most
+// blocking first, then most outstanding.
+inline std::vector<std::pair<SymbolizedSite, SiteStats>> merge_site_stats(const std::vector<SiteStats> &sites,
+                                                                          Symbolizer &sym)
+{
+    SiteMerge<SiteStats> merge(sym);
+    for (const SiteStats &s : sites) {
+        SiteStats &r = merge.at(s.site);
+        r.gets += s.gets;
+        r.puts += s.puts;
+        r.outstanding += s.outstanding;
+        r.hold_ns_total += s.hold_ns_total;
+        r.hold_ns_max = std::max(r.hold_ns_max, s.hold_ns_max);
+        r.blocked += s.blocked;
+        r.blocked_refs += s.blocked_refs;
+    }
+    return std::move(merge).sorted([](const SiteStats &a, const SiteStats &b) {
+        return a.blocked != b.blocked ? a.blocked > b.blocked : a.outstanding > b.outstanding;
+    });
+}
+
 } // namespace refblame::analyzer

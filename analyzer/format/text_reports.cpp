@@ -251,22 +251,10 @@ std::string history_text(const TraceSummary &t, const ObjectKey &obj, const std:
 
 std::string sites_text(const TraceSummary &t, const std::vector<SiteStats> &sites, Symbolizer &sym)
 {
-    SiteMerge<SiteStats> merge(sym);
-    for (const SiteStats &s : sites) {
-        SiteStats &r = merge.at(s.site);
-        r.gets += s.gets;
-        r.puts += s.puts;
-        r.outstanding += s.outstanding;
-        r.hold_ns_total += s.hold_ns_total;
-        r.hold_ns_max = std::max(r.hold_ns_max, s.hold_ns_max);
-        r.blocked += s.blocked;
-    }
     std::string out = fmt("%zu acquire sites (%" PRIu64 " events)\n", sites.size(), t.events);
     out += completeness(t);
     out += "  blocked     gets     puts  outstanding  mean hold   max hold  site\n";
-    for (auto &[site, r] : std::move(merge).sorted([](const SiteStats &a, const SiteStats &b) {
-             return a.blocked != b.blocked ? a.blocked > b.blocked : a.outstanding > b.outstanding;
-         }))
+    for (auto &[site, r] : merge_site_stats(sites, sym))
         out += fmt("  %7" PRIu64 "  %7" PRIu64 "  %7" PRIu64 "  %11" PRIu64 "  %9.6f  %9.6f  %s\n", r.blocked, r.gets,
                    r.puts, r.outstanding, r.puts ? double(r.hold_ns_total) / double(r.puts) / 1e9 : 0.0,
                    double(r.hold_ns_max) / 1e9, site_label(site).c_str());
