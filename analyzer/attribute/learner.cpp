@@ -39,7 +39,7 @@ replay::PairChoice Learner::choose(const replay::ObjectState &obj, const Event &
     replay::PairChoice c = pairer_.choose(obj, put, kind, candidates, weights);
     if (kind != replay::ReleaseKind::put || candidates.empty() || obj.refs[candidates[0]].holder != 0)
         return c; // not the program releasing an anonymous reference
-    std::uint32_t release = put.site;
+    std::uint32_t release = put.caller_site;
     double total = 0;
     for (double w : weights)
         total += w;
@@ -49,7 +49,7 @@ replay::PairChoice Learner::choose(const replay::ObjectState &obj, const Event &
             continue; // a matched release site's statistics cover its partner only
         double belief = total > 0 ? weights[k] / total : 1.0 / static_cast<double>(candidates.size());
         std::uint64_t age = put.time_ns >= r.time_ns ? put.time_ns - r.time_ns : 0;
-        std::uint32_t acquire = r.site_id;
+        std::uint32_t acquire = r.caller_id;
         model_.pair(acquire, release).exposure += r.units;
         add_pairing(acquire, release, belief, c.forced, age, r.tid == put.tid);
     }
@@ -61,7 +61,7 @@ void Learner::before_event(const replay::ObjectState &obj, const Event &e)
     std::optional<std::int32_t> d = replay::relative_delta(e);
     if (!d || *d >= 0 || e.holder != 0)
         return;
-    std::uint32_t release = e.site ? e.site : model_.intern(SiteKey{e.pid, e.caller, e.stack_id});
+    std::uint32_t release = e.caller_site ? e.caller_site : model_.intern(SiteKey{e.pid, e.caller, 0});
     model_.site(release).puts += 1;
     if (matching_ && matching_->partner_of(release))
         return; // its pairings are decided by the matching: no weights needed
@@ -77,7 +77,7 @@ void Learner::before_event(const replay::ObjectState &obj, const Event &e)
 
 void Learner::on_acquire(const replay::ObjectState &, const Event &, const replay::OpenRef &ref)
 {
-    model_.site(ref.site_id).gets += ref.units;
+    model_.site(ref.caller_id).gets += ref.units;
 }
 
 void Learner::on_release(const replay::ObjectState &, const Event &e, const replay::Release &r)
@@ -85,7 +85,7 @@ void Learner::on_release(const replay::ObjectState &, const Event &e, const repl
     if (r.kind != replay::ReleaseKind::tracked_put) // anonymous puts were learned in choose()
         return;
     std::uint64_t age = e.time_ns >= r.ref->time_ns ? e.time_ns - r.ref->time_ns : 0;
-    std::uint32_t acquire = r.ref->site_id, release = e.site;
+    std::uint32_t acquire = r.ref->caller_id, release = e.caller_site;
     model_.pair(acquire, release).exposure += r.units;
     add_pairing(acquire, release, r.units, true, age, r.ref->tid == e.tid);
 }
@@ -94,7 +94,7 @@ void Learner::on_generation_end(const replay::ObjectState &obj, std::uint64_t, r
 {
     for (const auto *list : {&obj.refs, &obj.frozen_refs})
         for (const replay::OpenRef &r : *list)
-            model_.site(r.site_id).never += r.units;
+            model_.site(r.caller_id).never += r.units;
 }
 
 } // namespace refblame::analyzer::attribute

@@ -64,8 +64,8 @@ void LifeFlows::on_event(const Event &e)
         Life &l = it->second;
         l.count = e.count;
         if (e.count > 0) {
-            flow(l, e.site).gets += e.count;
-            site(e.site).base = true;
+            flow(l, e.caller_site).gets += e.count;
+            site(e.caller_site).base = true;
         }
         return;
     }
@@ -86,11 +86,11 @@ void LifeFlows::on_event(const Event &e)
     case Op::mod_unless: {
         std::int32_t d = replay::relative_delta(e).value_or(0);
         if (d > 0 && e.holder == 0)
-            flow(l, e.site).gets += d;
+            flow(l, e.caller_site).gets += d;
         if (d < 0 && e.holder == 0) {
-            put(l, e.site, -static_cast<std::int64_t>(d));
+            put(l, e.caller_site, -static_cast<std::int64_t>(d));
             if (e.count == 0)
-                site(e.site).reached_zero = true;
+                site(e.caller_site).reached_zero = true;
         }
         break;
     }

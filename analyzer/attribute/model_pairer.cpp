@@ -18,13 +18,13 @@ std::optional<std::uint32_t> known(const PairingModel &model, std::uint32_t site
 double score(const PairingModel &model, AgeBias bias, const replay::ObjectState &obj, const Event &put,
              const std::vector<std::size_t> &candidates, std::vector<double> &weights)
 {
-    std::optional<std::uint32_t> release = known(model, put.site);
+    std::optional<std::uint32_t> release = known(model, put.caller_site);
     weights.resize(candidates.size());
     double total = 0;
     for (std::size_t k = 0; k < candidates.size(); ++k) {
         const replay::OpenRef &r = obj.refs[candidates[k]];
         std::uint64_t age = put.time_ns >= r.time_ns ? put.time_ns - r.time_ns : 0;
-        weights[k] = model.weight(known(model, r.site_id), release, r.origin == replay::RefOrigin::base, age,
+        weights[k] = model.weight(known(model, r.caller_id), release, r.origin == replay::RefOrigin::base, age,
                                   r.tid == put.tid, bias);
         total += weights[k];
     }
@@ -38,8 +38,8 @@ double evidence(const PairingModel &model, const replay::ObjectState &obj, const
     double most = 0;
     for (std::size_t k = 0; k < candidates.size(); ++k)
         if (weights[k] > 0)
-            most = std::max(most, model.evidence(known(model, obj.refs[candidates[k]].site_id),
-                                                 known(model, put.site)));
+            most = std::max(most, model.evidence(known(model, obj.refs[candidates[k]].caller_id),
+                                                 known(model, put.caller_site)));
     return most;
 }
 
@@ -59,7 +59,7 @@ bool one_site_left(const replay::ObjectState &obj, const std::vector<std::size_t
     for (std::size_t k = 0; k < candidates.size(); ++k) {
         if (weights[k] <= 0)
             continue;
-        std::uint32_t s = obj.refs[candidates[k]].site_id;
+        std::uint32_t s = obj.refs[candidates[k]].caller_id;
         if (site != 0 && s != site)
             return false;
         site = s;
@@ -69,11 +69,11 @@ bool one_site_left(const replay::ObjectState &obj, const std::vector<std::size_t
 
 // Share of the weight on candidates acquired at `site`.
 double site_share(const replay::ObjectState &obj, const std::vector<std::size_t> &candidates,
-                  const std::vector<double> &weights, double total, const SiteKey &site)
+                  const std::vector<double> &weights, double total, std::uint32_t site)
 {
     double on_site = 0;
     for (std::size_t k = 0; k < candidates.size(); ++k)
-        if (obj.refs[candidates[k]].site == site)
+        if (obj.refs[candidates[k]].caller_id == site)
             on_site += weights[k];
     return total > 0 ? on_site / total : 0.0;
 }
@@ -84,12 +84,12 @@ bool choose_matched(const PairingModel &model, const SiteMatching *matching, con
                     const Event &put, const std::vector<std::size_t> &candidates, std::vector<double> &weights,
                     replay::PairChoice &c)
 {
-    std::uint32_t partner = matching ? matching->partner_of(put.site) : 0;
+    std::uint32_t partner = matching ? matching->partner_of(put.caller_site) : 0;
     if (partner == 0)
         return false;
     std::size_t n = 0, only = 0;
     for (std::size_t k = 0; k < candidates.size(); ++k)
-        if (obj.refs[candidates[k]].site_id == partner) {
+        if (obj.refs[candidates[k]].caller_id == partner) {
             ++n;
             only = k;
         }
@@ -100,13 +100,13 @@ bool choose_matched(const PairingModel &model, const SiteMatching *matching, con
         weights[only] = 1.0;
         c.index = only;
     } else {
-        std::optional<std::uint32_t> release = known(model, put.site);
+        std::optional<std::uint32_t> release = known(model, put.caller_site);
         for (std::size_t k = 0; k < candidates.size(); ++k) {
             const replay::OpenRef &r = obj.refs[candidates[k]];
-            if (r.site_id != partner)
+            if (r.caller_id != partner)
                 continue;
             std::uint64_t age = put.time_ns >= r.time_ns ? put.time_ns - r.time_ns : 0;
-            weights[k] = model.weight(known(model, r.site_id), release, r.origin == replay::RefOrigin::base, age,
+            weights[k] = model.weight(known(model, r.caller_id), release, r.origin == replay::RefOrigin::base, age,
                                       r.tid == put.tid);
         }
         c.index = replay::best_candidate(obj, candidates, weights);
@@ -124,20 +124,20 @@ bool narrow_by_matching(const SiteMatching *matching, const replay::ObjectState 
 {
     if (!matching || matching->empty())
         return false;
-    if (std::uint32_t partner = matching->partner_of(put.site)) {
+    if (std::uint32_t partner = matching->partner_of(put.caller_site)) {
         bool open = false;
         for (std::size_t i : candidates)
-            open |= obj.refs[i].site_id == partner;
+            open |= obj.refs[i].caller_id == partner;
         if (open) {
             for (std::size_t k = 0; k < candidates.size(); ++k)
-                if (obj.refs[candidates[k]].site_id != partner)
+                if (obj.refs[candidates[k]].caller_id != partner)
                     weights[k] = 0;
             return true;
         }
     }
     const auto reserved_for_another = [&](std::size_t i) {
-        std::uint32_t by = matching->reserved_by(obj.refs[i].site_id);
-        return by != 0 && by != put.site;
+        std::uint32_t by = matching->reserved_by(obj.refs[i].caller_id);
+        return by != 0 && by != put.caller_site;
     };
     bool any_free = false;
     for (std::size_t i : candidates)
@@ -162,7 +162,7 @@ replay::PairChoice LearningPairer::choose(const replay::ObjectState &obj, const 
     replay::PairChoice c;
     c.index = replay::best_candidate(obj, candidates, weights);
     c.forced = one_site_left(obj, candidates, weights);
-    c.site_posterior = c.forced ? 1.0 : site_share(obj, candidates, weights, total, obj.refs[candidates[c.index]].site);
+    c.site_posterior = c.forced ? 1.0 : site_share(obj, candidates, weights, total, obj.refs[candidates[c.index]].caller_id);
     c.confidence = Confidence::guess; // learning passes report nothing
     return c;
 }
@@ -195,7 +195,7 @@ replay::PairChoice ModelPairer::choose(const replay::ObjectState &obj, const Eve
 
     std::size_t pick_a = replay::best_candidate(obj, candidates, weights);
     std::size_t pick_b = replay::best_candidate(obj, candidates, other_);
-    const SiteKey &site_a = obj.refs[candidates[pick_a]].site, &site_b = obj.refs[candidates[pick_b]].site;
+    const std::uint32_t site_a = obj.refs[candidates[pick_a]].caller_id, site_b = obj.refs[candidates[pick_b]].caller_id;
     double share_a = site_share(obj, candidates, weights, total_a, site_a);
     double share_b = site_share(obj, candidates, other_, total_b, site_a);
     bool agree = site_a == site_b;
@@ -207,19 +207,19 @@ replay::PairChoice ModelPairer::choose(const replay::ObjectState &obj, const Eve
     } else { // the trace cannot tell the two sites apart: rule 3, the oldest of their refs
         std::vector<double> disputed(candidates.size(), 0.0);
         for (std::size_t k = 0; k < candidates.size(); ++k) {
-            const SiteKey &s = obj.refs[candidates[k]].site;
+            const std::uint32_t s = obj.refs[candidates[k]].caller_id;
             disputed[k] = s == site_a || s == site_b ? 1.0 : 0.0;
         }
         c.index = replay::best_candidate(obj, candidates, disputed);
     }
     const replay::OpenRef &chosen = obj.refs[candidates[c.index]];
-    c.site_posterior = c.forced ? 1.0 : site_share(obj, candidates, weights, 2.0, chosen.site);
+    c.site_posterior = c.forced ? 1.0 : site_share(obj, candidates, weights, 2.0, chosen.caller_id);
     if (c.forced) {
         c.confidence = Confidence::inferred;
         return c;
     }
-    bool supported = a.evidence(known(a, chosen.site_id), known(a, put.site)) >= min_evidence &&
-                     b.evidence(known(b, chosen.site_id), known(b, put.site)) >= min_evidence;
+    bool supported = a.evidence(known(a, chosen.caller_id), known(a, put.caller_site)) >= min_evidence &&
+                     b.evidence(known(b, chosen.caller_id), known(b, put.caller_site)) >= min_evidence;
     bool sure = std::min(share_a, share_b) >= inferred_posterior;
     c.confidence = agree && sure && supported ? Confidence::inferred : Confidence::guess;
     if (c.confidence == Confidence::guess) { // rule 3 among the plausible: the oldest open get
@@ -228,7 +228,7 @@ replay::PairChoice ModelPairer::choose(const replay::ObjectState &obj, const Eve
         for (std::size_t k = 0; k < candidates.size(); ++k)
             plausible[k] = weights[k] > 0 && weights[k] >= plausible_share * top ? 1.0 : 0.0;
         c.index = replay::best_candidate(obj, candidates, plausible);
-        c.site_posterior = site_share(obj, candidates, weights, 2.0, obj.refs[candidates[c.index]].site);
+        c.site_posterior = site_share(obj, candidates, weights, 2.0, obj.refs[candidates[c.index]].caller_id);
     }
     return c;
 }

@@ -22,7 +22,7 @@ constexpr double specificity_prior = 1.0;
 
 std::optional<std::uint32_t> PairingModel::find(const SiteKey &site) const
 {
-    std::uint32_t id = index_->find(site);
+    std::uint32_t id = index_->find(SiteKey{site.pid, site.address, 0}); // statistics are per caller
     if (id == 0 || id >= sites_.size())
         return std::nullopt;
     return id;

@@ -45,7 +45,7 @@ enum class AgeBias : std::uint8_t {
     younger, // younger refs first (lifetimes are heavy-tailed: a ref that lived long tends to live on)
 };
 
-// Sites are SiteIndex ids, shared by every model of one analysis (and the events' Event::site).
+// Sites are SiteIndex ids of callers (Event::caller_site, OpenRef::caller_id), shared by every model of one analysis.
 class PairingModel {
 public:
     explicit PairingModel(std::shared_ptr<replay::SiteIndex> sites = std::make_shared<replay::SiteIndex>())
@@ -54,7 +54,7 @@ public:
     }
 
     std::uint32_t intern(const SiteKey &site) { return index_->intern(site); }
-    std::optional<std::uint32_t> find(const SiteKey &site) const; // nullopt: no statistics for it
+    std::optional<std::uint32_t> find(const SiteKey &site) const; // its caller's id; nullopt: no statistics for it
     std::size_t sites() const { return sites_.size(); }
     const std::shared_ptr<replay::SiteIndex> &index() const { return index_; }
 

@@ -40,6 +40,9 @@ struct Event {
     std::int32_t val = 0;   // delta / expected / new value
     std::int32_t ret = 0;   // op result where the op returns one
     std::uint32_t site = 0; // set by the analysis: dense id of (pid, caller, stack_id) (replay/site_index.hpp); 0: none
+    // Set with `site`: the id of (pid, caller) alone. Attribution pairs by it: the code that takes or drops
+    // a reference is the caller, whatever path led there (the stack is for reporting).
+    std::uint32_t caller_site = 0;
     Op op = Op::mod;
     std::string_view kind; // obj_init only: interned, valid for the reader's lifetime
 };

@@ -22,7 +22,7 @@ void FirstPass::on_event(const Event &raw)
     if (pid_ && raw.pid != *pid_)
         return; // the later passes would skip it too
     Event e = raw;
-    e.site = sites_->of(raw);
+    sites_->assign(e);
     flows_.on_event(e);
     if (flows_.lives_ended() >= next_refresh_) {
         matching_ = flows_.provisional();

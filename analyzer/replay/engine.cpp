@@ -78,7 +78,7 @@ void ReplayEngine::on_event(const Event &raw)
     now_ = std::max(now_, raw.time_ns);
 
     Event e = raw;
-    e.site = sites_.of(raw);
+    sites_.assign(e);
     e.kind = {};
     if (e.op == Op::obj_init) {
         auto k = kinds_.find(raw.kind);
@@ -273,7 +273,7 @@ void ReplayEngine::apply(ObjectState &o, const Event &e, bool continuity_break)
         } else if (d < 0) {
             release(o, e, -d, e.holder ? ReleaseKind::tracked_put : ReleaseKind::put);
             if (e.holder == 0)
-                o.tally_of(e.site).puts += -d;
+                o.tally_of(e.caller_site).puts += -d;
             if (e.count < 0)
                 finding(o, e, FindingKind::underflow);
         }
@@ -367,6 +367,7 @@ void ReplayEngine::acquire(ObjectState &o, const Event &e, std::int64_t units, R
         r.site = SiteKey{e.pid, e.caller, e.stack_id};
         r.site_id = e.site ? e.site : sites_.of(e);
     }
+    r.caller_id = sites_.caller_of(r.site_id);
     r.time_ns = e.time_ns;
     r.tid = e.tid;
     r.holder = origin == RefOrigin::get ? e.holder : 0;
@@ -374,7 +375,7 @@ void ReplayEngine::acquire(ObjectState &o, const Event &e, std::int64_t units, R
     r.origin = origin;
     o.refs.push_back(r);
     o.units += r.units;
-    o.tally_of(r.site_id).gets += r.units;
+    o.tally_of(r.caller_id).gets += r.units;
     observer_.on_acquire(o, e, o.refs.back());
 }
 
@@ -425,7 +426,7 @@ void ReplayEngine::release(ObjectState &o, const Event &e, std::int64_t units, R
         if (total > 0) // the others may have been the one released (judged by site; not when matched)
             for (std::size_t k = 0; k < candidates_.size() && k < weights_.size(); ++k) {
                 OpenRef &r = o.refs[candidates_[k]];
-                if (k != c.index && !(r.site == o.refs[chosen].site))
+                if (k != c.index && r.caller_id != o.refs[chosen].caller_id)
                     r.p_open = std::min(r.p_open, static_cast<float>(std::clamp(1.0 - weights_[k] / total, 0.0, 1.0)));
             }
         int take = static_cast<int>(std::min<std::int64_t>(o.refs[chosen].units, units));

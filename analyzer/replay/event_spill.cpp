@@ -172,6 +172,7 @@ void EventSpill::replay(EventSink &sink)
         e.time_ns = r.time_ns;
         e.obj = r.obj;
         e.site = r.site;
+        e.caller_site = sites_.caller_of(r.site);
         e.pid = site.pid;
         e.caller = site.address;
         e.stack_id = site.stack_id;

@@ -23,6 +23,7 @@ struct OpenRef {
     std::uint64_t id = 0; // sequence number of the acquiring op in this pass (unique)
     SiteKey site;         // where it was acquired
     std::uint32_t site_id = 0; // `site` in the engine's SiteIndex
+    std::uint32_t caller_id = 0; // (pid, caller) without the stack in that index: what attribution keys by
     std::uint64_t time_ns = 0;
     std::int32_t tid = unknown_id;
     std::uint64_t holder = 0; // tracked holder; 0 when anonymous
@@ -38,7 +39,7 @@ struct OpenRef {
 
 // Units one site acquired (any origin) or released (anonymous puts) in one generation.
 struct SiteTally {
-    std::uint32_t site = 0; // SiteIndex id
+    std::uint32_t site = 0; // SiteIndex id of the caller (OpenRef::caller_id, Event::caller_site)
     std::int64_t gets = 0, puts = 0;
 };
 

@@ -12,14 +12,18 @@ std::uint32_t SiteIndex::intern(const SiteKey &site)
     if (c.id != 0 && c.key == site)
         return c.id;
     auto [it, fresh] = index_.try_emplace(site, static_cast<std::uint32_t>(keys_.size()));
+    const std::uint32_t id = it->second; // `it` does not survive the interning of the caller below
     if (fresh) {
-        if (keys_.size() == UINT32_MAX)
+        if (keys_.size() >= UINT32_MAX - 1)
             throw std::length_error("site index: more than 2^32 call sites");
         keys_.push_back(site);
+        callers_.push_back(id);
+        if (site.stack_id != 0)
+            callers_[id] = intern(SiteKey{site.pid, site.address, 0});
     }
     c.key = site;
-    c.id = it->second;
-    return it->second;
+    c.id = id;
+    return id;
 }
 
 std::uint32_t SiteIndex::find(const SiteKey &site) const

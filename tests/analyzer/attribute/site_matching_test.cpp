@@ -34,7 +34,7 @@ Matched match(std::vector<Event> events)
     Matched out;
     LifeFlows flows;
     for (Event &e : events) {
-        e.site = out.sites.of(e);
+        out.sites.assign(e);
         flows.on_event(e);
     }
     out.m = flows.finish();
@@ -77,6 +77,21 @@ TEST(SiteMatching, TheCountsThatFollowTellTheCompletionUndidTheReadaheadNotTheMa
     // The final put takes the count to zero: it may release the object's own ref, never matched.
     EXPECT_EQ(m.partner_of(final_site), 0u);
     EXPECT_EQ(m.reserved_by(init_site), 0u);
+}
+
+TEST(SiteMatching, OneCallerReachedThroughTwoStacksIsOneSite)
+{
+    // map_page called from two paths: two recorded stacks, one caller. Split by stack, neither
+    // "site" alone balances the unmaps and nothing would match.
+    std::vector<Event> events = readahead_map_pages(8);
+    std::uint32_t n = 0;
+    for (Event &e : events)
+        if (e.caller == map_site)
+            e.stack_id = 1 + n++ % 2;
+    ASSERT_GT(n, 8u);
+    Matched m = match(std::move(events));
+    EXPECT_EQ(m.partner_of(unmap_site), map_site);
+    EXPECT_EQ(m.partner_of(end_io_site), ra_site);
 }
 
 TEST(SiteMatching, LivesStillOpenAtTheEndOnlyRuleOutNotIn)

@@ -50,5 +50,25 @@ TEST(SiteIndex, AnEventKeepsTheIdItWasGiven)
     EXPECT_EQ(s.of(e), id);
 }
 
+TEST(SiteIndex, EveryStackOfOneCallerSharesTheCallersAttributionId)
+{
+    SiteIndex s;
+    std::uint32_t a = s.intern(SiteKey{1, 0x10, 7}), b = s.intern(SiteKey{1, 0x10, 9});
+    std::uint32_t bare = s.find(SiteKey{1, 0x10, 0});
+    ASSERT_NE(bare, 0u); // interned with the first stack seen
+    EXPECT_NE(a, b);
+    EXPECT_EQ(s.caller_of(a), bare);
+    EXPECT_EQ(s.caller_of(b), bare);
+    EXPECT_EQ(s.caller_of(bare), bare);
+    EXPECT_NE(s.caller_of(s.intern(SiteKey{2, 0x10, 7})), bare); // another process is another site
+    Event e;
+    e.pid = 1;
+    e.caller = 0x10;
+    e.stack_id = 9;
+    s.assign(e);
+    EXPECT_EQ(e.site, b);
+    EXPECT_EQ(e.caller_site, bare);
+}
+
 } // namespace
 } // namespace refblame::analyzer::replay
