@@ -8,7 +8,7 @@
 
 namespace refblame::analyzer::attribute {
 
-Learner::Learner(const PairingModel *decide_with, AgeBias bias, const SiteMatching *matching,
+Learner::Learner(const PairingModel *decide_with, AgeBias bias, const Matchings *matching,
                  std::shared_ptr<replay::SiteIndex> sites)
     : model_(sites ? std::move(sites) : std::make_shared<replay::SiteIndex>()),
       pairer_(decide_with ? *decide_with : model_, bias, matching), matching_(matching)
@@ -63,7 +63,7 @@ void Learner::before_event(const replay::ObjectState &obj, const Event &e)
         return;
     std::uint32_t release = e.caller_site ? e.caller_site : model_.intern(SiteKey{e.pid, e.caller, 0});
     model_.site(release).puts += 1;
-    if (matching_ && matching_->partner_of(release))
+    if (matching_ && (matching_->by_caller.partner_of(release) || matching_->by_stack.partner_of(e.site)))
         return; // its pairings are decided by the matching: no weights needed
     // Capacity: could each acquire site alone have supplied every put this release site made on the object?
     std::int64_t puts = 0;

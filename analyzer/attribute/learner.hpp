@@ -21,7 +21,7 @@ class Learner final : public replay::Pairer, public replay::ReplayObserver {
 public:
     // `sites`: the analysis's SiteIndex (the model's site ids); `matching`: site pairs decided before learning.
     explicit Learner(const PairingModel *decide_with = nullptr, AgeBias bias = AgeBias::none,
-                     const SiteMatching *matching = nullptr, std::shared_ptr<replay::SiteIndex> sites = nullptr);
+                     const Matchings *matching = nullptr, std::shared_ptr<replay::SiteIndex> sites = nullptr);
 
     replay::PairChoice choose(const replay::ObjectState &obj, const Event &put, replay::ReleaseKind kind,
                               const std::vector<std::size_t> &candidates, std::vector<double> &weights) override;
@@ -40,14 +40,14 @@ private:
 
     PairingModel model_;
     LearningPairer pairer_;
-    const SiteMatching *matching_;
+    const Matchings *matching_;
 };
 
 // A learning pass as an EventSink: feed it the whole trace, then take the model.
 class LearnPass final : public EventSink {
 public:
     explicit LearnPass(const PairingModel *decide_with = nullptr, AgeBias bias = AgeBias::none,
-                       replay::EngineOptions options = {}, const SiteMatching *matching = nullptr,
+                       replay::EngineOptions options = {}, const Matchings *matching = nullptr,
                        std::shared_ptr<replay::SiteIndex> sites = nullptr)
         : sites_(sites ? std::move(sites) : std::make_shared<replay::SiteIndex>()),
           learner_(decide_with, bias, matching, sites_), engine_(learner_, learner_, with_sites(options, sites_.get()))

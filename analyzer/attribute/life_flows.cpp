@@ -54,6 +54,7 @@ void LifeFlows::on_event(const Event &e)
 {
     if (pid_ && e.pid != *pid_)
         return;
+    const std::uint32_t id = by_stack_ ? e.site : e.caller_site;
     Key key{e.pid, e.obj};
     if (e.op == Op::obj_init) {
         auto [it, fresh] = live_.try_emplace(key);
@@ -64,8 +65,9 @@ void LifeFlows::on_event(const Event &e)
         Life &l = it->second;
         l.count = e.count;
         if (e.count > 0) {
-            flow(l, e.caller_site).gets += e.count;
-            site(e.caller_site).base = true;
+            l.base = true;
+            flow(l, id).gets += e.count;
+            site(id).base = true;
         }
         return;
     }
@@ -86,11 +88,11 @@ void LifeFlows::on_event(const Event &e)
     case Op::mod_unless: {
         std::int32_t d = replay::relative_delta(e).value_or(0);
         if (d > 0 && e.holder == 0)
-            flow(l, e.caller_site).gets += d;
+            flow(l, id).gets += d;
         if (d < 0 && e.holder == 0) {
-            put(l, e.caller_site, -static_cast<std::int64_t>(d));
-            if (e.count == 0)
-                site(e.caller_site).reached_zero = true;
+            put(l, id, -static_cast<std::int64_t>(d));
+            if (e.count == 0 && l.base) // with no base ref, reaching zero drops only what gets took
+                site(id).reached_zero = true;
         }
         break;
     }

@@ -20,9 +20,13 @@ namespace refblame::analyzer::attribute {
 // release) site pair that met on some object.
 class LifeFlows {
 public:
-    explicit LifeFlows(std::optional<std::int32_t> pid = std::nullopt) : pid_(pid) {}
+    // `by_stack`: sites are Event::site (caller and stack) rather than Event::caller_site.
+    explicit LifeFlows(std::optional<std::int32_t> pid = std::nullopt, bool by_stack = false)
+        : pid_(pid), by_stack_(by_stack)
+    {
+    }
 
-    void on_event(const Event &e); // e.site must be set (SiteIndex)
+    void on_event(const Event &e); // e.site and e.caller_site must be set (SiteIndex::assign)
     // The matching the lives completed so far support (the lives still open not counted).
     SiteMatching provisional() const { return match_sites(sites_, pairs()); }
     std::uint64_t lives_ended() const { return lives_ended_; }
@@ -46,6 +50,7 @@ private:
         std::int32_t count = 0;
         std::int32_t before_freeze = 0;
         bool tainted = false;
+        bool base = false; // obj_init gave it references of its own (which any put reaching zero may drop)
     };
     struct Key {
         std::int32_t pid;
@@ -68,6 +73,7 @@ private:
     SiteBalance &site(std::uint32_t id);
 
     std::optional<std::int32_t> pid_;
+    bool by_stack_;
     std::unordered_map<Key, Life, KeyHash> live_;
     std::vector<SiteBalance> sites_;
     std::unordered_map<std::uint64_t, Tally> pairs_;

@@ -78,22 +78,53 @@ double site_share(const replay::ObjectState &obj, const std::vector<std::size_t>
     return total > 0 ? on_site / total : 0.0;
 }
 
-// The matched fast path: the put's release site is matched and its partner has open refs, so only
-// they are weighed (by how well their ages fit the pair's hold times). False when it does not apply.
-bool choose_matched(const PairingModel &model, const SiteMatching *matching, const replay::ObjectState &obj,
-                    const Event &put, const std::vector<std::size_t> &candidates, std::vector<double> &weights,
-                    replay::PairChoice &c)
+// One granularity of the matching: which ids of the put and of the open refs it speaks of.
+struct Level {
+    const SiteMatching &m;
+    bool by_stack;
+    std::uint32_t of(const Event &put) const { return by_stack ? put.site : put.caller_site; }
+    std::uint32_t of(const replay::OpenRef &r) const { return by_stack ? r.site_id : r.caller_id; }
+};
+
+// The put's matched partner at `level` when it has refs open among the candidates (0 otherwise), and how many.
+std::uint32_t open_partner(const Level &level, const replay::ObjectState &obj, const Event &put,
+                           const std::vector<std::size_t> &candidates, std::size_t &n, std::size_t &only)
 {
-    std::uint32_t partner = matching ? matching->partner_of(put.caller_site) : 0;
+    n = 0;
+    std::uint32_t partner = level.m.empty() ? 0 : level.m.partner_of(level.of(put));
     if (partner == 0)
-        return false;
-    std::size_t n = 0, only = 0;
+        return 0;
     for (std::size_t k = 0; k < candidates.size(); ++k)
-        if (obj.refs[candidates[k]].caller_id == partner) {
+        if (level.of(obj.refs[candidates[k]]) == partner) {
             ++n;
             only = k;
         }
-    if (n == 0)
+    return n ? partner : 0;
+}
+
+// The finest level at which the put's partner is open: by stack, then by caller.
+std::optional<Level> deciding_level(const Matchings *matching, const replay::ObjectState &obj, const Event &put,
+                                    const std::vector<std::size_t> &candidates, std::uint32_t &partner,
+                                    std::size_t &n, std::size_t &only)
+{
+    if (!matching)
+        return std::nullopt;
+    for (Level level : {Level{matching->by_stack, true}, Level{matching->by_caller, false}})
+        if ((partner = open_partner(level, obj, put, candidates, n, only)) != 0)
+            return level;
+    return std::nullopt;
+}
+
+// The matched fast path: the put's release site is matched and its partner has open refs, so only
+// they are weighed (by how well their ages fit the pair's hold times). False when it does not apply.
+bool choose_matched(const PairingModel &model, const Matchings *matching, const replay::ObjectState &obj,
+                    const Event &put, const std::vector<std::size_t> &candidates, std::vector<double> &weights,
+                    replay::PairChoice &c)
+{
+    std::uint32_t partner = 0;
+    std::size_t n = 0, only = 0;
+    std::optional<Level> level = deciding_level(matching, obj, put, candidates, partner, n, only);
+    if (!level)
         return false;
     weights.assign(candidates.size(), 0.0);
     if (n == 1) {
@@ -103,7 +134,7 @@ bool choose_matched(const PairingModel &model, const SiteMatching *matching, con
         std::optional<std::uint32_t> release = known(model, put.caller_site);
         for (std::size_t k = 0; k < candidates.size(); ++k) {
             const replay::OpenRef &r = obj.refs[candidates[k]];
-            if (r.caller_id != partner)
+            if (level->of(r) != partner)
                 continue;
             std::uint64_t age = put.time_ns >= r.time_ns ? put.time_ns - r.time_ns : 0;
             weights[k] = model.weight(known(model, r.caller_id), release, r.origin == replay::RefOrigin::base, age,
@@ -119,25 +150,27 @@ bool choose_matched(const PairingModel &model, const SiteMatching *matching, con
 
 } // namespace
 
-bool narrow_by_matching(const SiteMatching *matching, const replay::ObjectState &obj, const Event &put,
+bool narrow_by_matching(const Matchings *matching, const replay::ObjectState &obj, const Event &put,
                         const std::vector<std::size_t> &candidates, std::vector<double> &weights)
 {
-    if (!matching || matching->empty())
+    if (!matching || (matching->by_caller.empty() && matching->by_stack.empty()))
         return false;
-    if (std::uint32_t partner = matching->partner_of(put.caller_site)) {
-        bool open = false;
-        for (std::size_t i : candidates)
-            open |= obj.refs[i].caller_id == partner;
-        if (open) {
-            for (std::size_t k = 0; k < candidates.size(); ++k)
-                if (obj.refs[candidates[k]].caller_id != partner)
-                    weights[k] = 0;
-            return true;
-        }
+    std::uint32_t partner = 0;
+    std::size_t n = 0, only = 0;
+    if (std::optional<Level> level = deciding_level(matching, obj, put, candidates, partner, n, only)) {
+        for (std::size_t k = 0; k < candidates.size(); ++k)
+            if (level->of(obj.refs[candidates[k]]) != partner)
+                weights[k] = 0;
+        return true;
     }
+    // A ref whose site is matched (at either level) to another release site is that site's to undo.
     const auto reserved_for_another = [&](std::size_t i) {
-        std::uint32_t by = matching->reserved_by(obj.refs[i].caller_id);
-        return by != 0 && by != put.caller_site;
+        const replay::OpenRef &r = obj.refs[i];
+        std::uint32_t by = matching->by_caller.reserved_by(r.caller_id);
+        if (by != 0 && by != put.caller_site)
+            return true;
+        by = matching->by_stack.reserved_by(r.site_id);
+        return by != 0 && by != put.site;
     };
     bool any_free = false;
     for (std::size_t i : candidates)
@@ -175,7 +208,7 @@ replay::PairChoice ModelPairer::choose(const replay::ObjectState &obj, const Eve
         return m;
     score(a, AgeBias::none, obj, put, candidates, weights);
     score(b, AgeBias::none, obj, put, candidates, other_);
-    const SiteMatching *matching = &models_.matching;
+    const Matchings *matching = &models_.matching;
     narrow_by_matching(matching, obj, put, candidates, weights); // the partner case was taken above
     narrow_by_matching(matching, obj, put, candidates, other_);
     double total_a = sum(weights), total_b = sum(other_);

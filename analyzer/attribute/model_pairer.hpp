@@ -9,7 +9,7 @@ namespace refblame::analyzer::attribute {
 // The pairer of a learning pass: one model (the one being learned), one lean.
 class LearningPairer final : public replay::Pairer {
 public:
-    LearningPairer(const PairingModel &model, AgeBias bias, const SiteMatching *matching = nullptr)
+    LearningPairer(const PairingModel &model, AgeBias bias, const Matchings *matching = nullptr)
         : model_(model), bias_(bias), matching_(matching)
     {
     }
@@ -20,7 +20,7 @@ public:
 private:
     const PairingModel &model_;
     AgeBias bias_;
-    const SiteMatching *matching_;
+    const Matchings *matching_;
 };
 
 // The pairer of the attribution pass: DESIGN.md rule 2 (inferred) with rule 3
@@ -51,7 +51,7 @@ private:
 
 // What the site matching leaves of `candidates`: zeroes the weights of the
 // others. Returns true when it decided the site (the put's matched partner is open).
-bool narrow_by_matching(const SiteMatching *matching, const replay::ObjectState &obj, const Event &put,
+bool narrow_by_matching(const Matchings *matching, const replay::ObjectState &obj, const Event &put,
                         const std::vector<std::size_t> &candidates, std::vector<double> &weights);
 
 } // namespace refblame::analyzer::attribute

@@ -99,7 +99,7 @@ private:
 struct LearnedModels {
     PairingModel younger_first; // learned with AgeBias::younger
     PairingModel oldest_first;  // learned with AgeBias::none
-    SiteMatching matching;      // from whole-life counts (LifeFlows): decided before either model
+    Matchings matching;         // from whole-life counts (LifeFlows): decided before either model
 };
 
 } // namespace refblame::analyzer::attribute

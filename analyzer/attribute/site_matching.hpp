@@ -37,6 +37,17 @@ private:
     std::size_t pairs_ = 0;
 };
 
+// The matching at both granularities a site has. By caller: the code that takes
+// or drops a reference, whatever path led there (map_page reached from two
+// paths is one site). By stack: the caller and the recorded stack (a helper
+// that every get and put goes through is only told apart by who called it).
+// A put is matched by stack first, then by caller; empty `by_stack` when no
+// stacks were recorded.
+struct Matchings {
+    SiteMatching by_caller; // ids: Event::caller_site, OpenRef::caller_id
+    SiteMatching by_stack;  // ids: Event::site, OpenRef::site_id
+};
+
 // What LifeFlows learned about one (acquire, release) pair, for the matching.
 struct PairBalance {
     std::uint32_t acquire = 0, release = 0;

@@ -11,7 +11,7 @@ constexpr std::uint64_t refresh_every = 4096; // lives, once the doubling reache
 
 FirstPass::FirstPass(std::shared_ptr<replay::SiteIndex> sites, replay::EventSpill &spill,
                      const replay::EngineOptions &options)
-    : sites_(sites), spill_(spill), pid_(options.pid), flows_(options.pid),
+    : sites_(sites), spill_(spill), pid_(options.pid), flows_(options.pid), stack_flows_(options.pid, true),
       younger_(nullptr, attribute::AgeBias::younger, options, &matching_, sites),
       oldest_(nullptr, attribute::AgeBias::none, options, &matching_, sites)
 {
@@ -24,8 +24,13 @@ void FirstPass::on_event(const Event &raw)
     Event e = raw;
     sites_->assign(e);
     flows_.on_event(e);
+    stacks_seen_ |= e.stack_id != 0; // lives already open then are first seen mid-life: left out
+    if (stacks_seen_)
+        stack_flows_.on_event(e);
     if (flows_.lives_ended() >= next_refresh_) {
-        matching_ = flows_.provisional();
+        matching_.by_caller = flows_.provisional();
+        if (stacks_seen_)
+            matching_.by_stack = stack_flows_.provisional();
         next_refresh_ = next_refresh_ < refresh_every ? next_refresh_ * 2 : next_refresh_ + refresh_every;
     }
     spill_.add(e);
@@ -42,7 +47,8 @@ void FirstPass::on_loss(const Loss &l)
 
 attribute::LearnedModels FirstPass::finish()
 {
-    attribute::LearnedModels m{younger_.finish(), oldest_.finish(), flows_.finish()};
+    attribute::Matchings matching{flows_.finish(), stacks_seen_ ? stack_flows_.finish() : attribute::SiteMatching{}};
+    attribute::LearnedModels m{younger_.finish(), oldest_.finish(), std::move(matching)};
     return m;
 }
 

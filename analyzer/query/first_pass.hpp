@@ -33,8 +33,10 @@ private:
     std::shared_ptr<replay::SiteIndex> sites_;
     replay::EventSpill &spill_;
     std::optional<std::int32_t> pid_;
-    attribute::LifeFlows flows_;
-    attribute::SiteMatching matching_; // provisional until finish(); the learners point here
+    attribute::LifeFlows flows_;       // by caller
+    attribute::LifeFlows stack_flows_; // by caller and stack, once an event carried a stack
+    bool stacks_seen_ = false;
+    attribute::Matchings matching_; // provisional until finish(); the learners point here
     std::uint64_t next_refresh_ = 8;   // lives ended when the matching is next recomputed
     attribute::LearnPass younger_, oldest_;
 };

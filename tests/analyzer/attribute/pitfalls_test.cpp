@@ -280,5 +280,32 @@ TEST(Pitfalls, APutWhoseCandidatesAllComeFromOneSiteIsInferredWithoutAnyLearning
     EXPECT_EQ(forced.holders[0].holders[0].confidence, Confidence::inferred);
 }
 
+// Every get and put goes through one helper (one caller address); only the recorded stacks tell
+// its callers apart. Pairing by caller alone cannot say which get the leak is; by stack it can.
+TEST(Pitfalls, AHelperEveryOpGoesThroughIsPairedByItsCallersStacks)
+{
+    constexpr std::uint64_t helper = 0x70;
+    constexpr std::uint32_t log_get = 1, log_put = 2, send_get = 3, send_put = 4, retry_get = 5;
+    EventBuilder b;
+    for (int i = 0; i < 12; ++i) {
+        std::uint64_t conn = 0xc000 + static_cast<std::uint64_t>(i) * 0x40;
+        b.init(conn, "conn", 0, init_site, main_tid);
+        b.get(conn, helper, main_tid).stack_id = log_get;
+        if (i % 2 == 0)
+            b.get(conn, helper, main_tid).stack_id = retry_get; // the leak, taken while the log ref is held
+        b.put(conn, helper, main_tid).stack_id = log_put;       // hold times cannot tell the two apart
+        b.get(conn, helper, main_tid).stack_id = send_get;
+        b.put(conn, helper, main_tid).stack_id = send_put;
+        b.free(conn, 0x80, main_tid);
+    }
+    query::Analysis a = analyze_events(b.take());
+    ASSERT_EQ(a.leaks.size(), 6u);
+    for (const LeakedObject &o : a.leaks) {
+        ASSERT_EQ(o.state.holders.size(), 1u);
+        EXPECT_EQ(o.state.holders[0].site.stack_id, retry_get);
+        EXPECT_EQ(o.state.holders[0].confidence, Confidence::inferred);
+    }
+}
+
 } // namespace
 } // namespace refblame::analyzer::testing
