@@ -191,6 +191,7 @@ json sites_json(const TraceSummary &t, const std::vector<SiteStats> &sites, Symb
                         {"puts", r.puts},
                         {"outstanding", r.outstanding},
                         {"hold_ns_mean", r.puts ? r.hold_ns_total / r.puts : 0},
+                        {"hold_ns_median", r.hold_ns_median},
                         {"hold_ns_max", r.hold_ns_max},
                         {"blocked", r.blocked},
                         {"blocked_refs", r.blocked_refs}});

@@ -54,12 +54,16 @@ inline std::vector<std::pair<SymbolizedSite, SiteStats>> merge_site_stats(const 
         r.outstanding += s.outstanding;
         r.hold_ns_total += s.hold_ns_total;
         r.hold_ns_max = std::max(r.hold_ns_max, s.hold_ns_max);
+        r.holds.merge(s.holds);
         r.blocked += s.blocked;
         r.blocked_refs += s.blocked_refs;
     }
-    return std::move(merge).sorted([](const SiteStats &a, const SiteStats &b) {
+    auto rows = std::move(merge).sorted([](const SiteStats &a, const SiteStats &b) {
         return a.blocked != b.blocked ? a.blocked > b.blocked : a.outstanding > b.outstanding;
     });
+    for (auto &[site, r] : rows)
+        r.hold_ns_median = r.holds.median(r.hold_ns_max);
+    return rows;
 }
 
 } // namespace refblame::analyzer

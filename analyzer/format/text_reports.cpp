@@ -39,6 +39,23 @@ std::string when(const TraceSummary &t, std::uint64_t ns)
     return fmt("%.6f s", s);
 }
 
+// A duration as a person reads it: 850 ns, 12.5 us, 3.2 ms, 4.25 s, 12.0 min, 3.1 h.
+std::string duration(std::uint64_t ns)
+{
+    const double d = static_cast<double>(ns);
+    if (ns < 1'000)
+        return fmt("%" PRIu64 " ns", ns);
+    if (ns < 1'000'000)
+        return fmt("%.1f us", d / 1e3);
+    if (ns < 1'000'000'000)
+        return fmt("%.1f ms", d / 1e6);
+    if (ns < 120'000'000'000ull)
+        return fmt("%.2f s", d / 1e9);
+    if (ns < 7'200'000'000'000ull)
+        return fmt("%.1f min", d / 60e9);
+    return fmt("%.1f h", d / 3600e9);
+}
+
 // Where events were lost: one line per CTF trace (process), its loss records merged (JSON lists each one).
 std::string loss_places(const TraceSummary &t)
 {
@@ -107,14 +124,16 @@ std::string symbol_warnings(Symbolizer &sym)
     return out;
 }
 
-std::string holder_rows(const TraceSummary &t, const std::vector<HeldRefs> &holders, Symbolizer &sym,
+// The references held at `at_ns` (a failed freeze, a free, the end of the trace), how long each has been held.
+std::string holder_rows(const std::vector<HeldRefs> &holders, std::uint64_t at_ns, Symbolizer &sym,
                         bool mark_expected)
 {
-    std::string out = "     refs  rule      tid      since       site\n";
+    std::string out = "     refs  rule      tid      held for    site\n";
     std::size_t stacks_shown = 0; // the stacks of the top holders, when recorded
     for (const HeldRefs &h : holders) {
         out += fmt("    %5d  %-8s  %-7d  %-10s  %s", h.refs, std::string(confidence_name(h.confidence)).c_str(),
-                   h.tid, when(t, h.since_ns).c_str(), site_label(sym.resolve(h.site)).c_str());
+                   h.tid, duration(at_ns > h.since_ns ? at_ns - h.since_ns : 0).c_str(),
+                   site_label(sym.resolve(h.site)).c_str());
         if (h.holder)
             out += "  holder " + hex(h.holder);
         if (mark_expected)
@@ -165,7 +184,7 @@ std::string blockers_text(const TraceSummary &t, const std::vector<Blocked> &blo
                    b.object.pid, when(t, b.time_ns).c_str(), b.expected, b.count,
                    b.uncertain ? "  [uncertain: events lost on this object]" : "");
         out += "    freeze at " + site_label(sym.resolve(b.freeze_site)) + "\n";
-        out += holder_rows(t, b.holders, sym, true);
+        out += holder_rows(b.holders, b.time_ns, sym, true);
     }
     if (blocked.size() > max_listed)
         out += fmt("  ... %zu more (--format json lists every one)\n", blocked.size() - max_listed);
@@ -181,7 +200,7 @@ std::string holders_text(const TraceSummary &t, const ObjectState &s, Symbolizer
     out += completeness(t);
     if (s.holders.empty())
         return out + "No reference is held.\n" + symbol_warnings(sym);
-    return out + holder_rows(t, s.holders, sym, false) + legend + symbol_warnings(sym);
+    return out + holder_rows(s.holders, s.time_ns, sym, false) + legend + symbol_warnings(sym);
 }
 
 std::string leaks_text(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym,
@@ -218,7 +237,7 @@ std::string leaks_text(const TraceSummary &t, const std::vector<LeakedObject> &l
         const ObjectState &s = leaks[i].state;
         out += fmt("  %s %s (pid %d): count %d %s%s\n", s.kind.c_str(), hex(s.object.obj).c_str(), s.object.pid,
                    s.count, s.freed ? "at obj_free" : "at end of trace", s.uncertain ? "  [uncertain]" : "");
-        out += holder_rows(t, s.holders, sym, false);
+        out += holder_rows(s.holders, s.time_ns, sym, false);
     }
     if (leaks.size() > max_listed)
         out += fmt("  ... %zu more (--format json lists every one)\n", leaks.size() - max_listed);
@@ -234,17 +253,33 @@ std::string history_text(const TraceSummary &t, const ObjectKey &obj, const std:
     out += "  time          tid      gen  event               count    val  site\n";
     for (const HistoryEntry &e : h) {
         const Event &ev = e.event;
-        out += fmt("  %-12s  %-7d  %3u  %-18s  %5d  %5d  %s", when(t, ev.time_ns).c_str(), ev.tid, e.generation,
-                   std::string(op_name(ev.op)).c_str(), ev.count, ev.val,
-                   site_label(sym.resolve(SiteKey{ev.pid, ev.caller, ev.stack_id})).c_str());
+        const SymbolizedSite &at = sym.resolve(SiteKey{ev.pid, ev.caller, ev.stack_id});
+        const std::string at_file = at.resolved ? at.file : std::string();
+        std::string line = fmt("  %-12s  %-7d  %3u  %-18s  %5d  %5d  %s", when(t, ev.time_ns).c_str(), ev.tid,
+                               e.generation, std::string(op_name(ev.op)).c_str(), ev.count, ev.val,
+                               site_label(at).c_str());
+        // What follows the site goes on lines of its own when it would pass 100 columns.
+        const auto append = [&](const std::string &note) {
+            if (line.size() + 2 + note.size() > 100) {
+                out += line + "\n";
+                line = "                -> " + note;
+            } else {
+                line += "  " + note;
+            }
+        };
         if (ev.holder)
-            out += "  holder " + hex(ev.holder);
-        if (e.paired_with)
-            out += "  undoes " + site_label(sym.resolve(*e.paired_with)) + " [" +
-                   std::string(confidence_name(e.pairing.value_or(Confidence::guess))) + "]";
+            append("holder " + hex(ev.holder));
+        if (e.paired_with) { // in the event's own file the line says enough
+            const SymbolizedSite &got = sym.resolve(*e.paired_with);
+            std::string label = got.resolved && !at_file.empty() && got.file == at_file
+                                    ? (got.function.empty() ? "??" : got.function) + " :" + std::to_string(got.line)
+                                    : site_label(got);
+            append("undoes " + label + " [" + std::string(confidence_name(e.pairing.value_or(Confidence::guess))) +
+                   "]");
+        }
         if (e.continuity_break)
-            out += "  [continuity break: events lost or reordered before this]";
-        out += "\n";
+            append("[continuity break: events lost or reordered before this]");
+        out += line + "\n";
     }
     return out + symbol_warnings(sym);
 }
@@ -253,11 +288,11 @@ std::string sites_text(const TraceSummary &t, const std::vector<SiteStats> &site
 {
     std::string out = fmt("%zu acquire sites (%" PRIu64 " events)\n", sites.size(), t.events);
     out += completeness(t);
-    out += "  blocked     gets     puts  outstanding  mean hold   max hold  site\n";
+    out += "  blocked     gets     puts  outstanding  median hold   max hold  site\n";
     for (auto &[site, r] : merge_site_stats(sites, sym))
-        out += fmt("  %7" PRIu64 "  %7" PRIu64 "  %7" PRIu64 "  %11" PRIu64 "  %9.6f  %9.6f  %s\n", r.blocked, r.gets,
-                   r.puts, r.outstanding, r.puts ? double(r.hold_ns_total) / double(r.puts) / 1e9 : 0.0,
-                   double(r.hold_ns_max) / 1e9, site_label(site).c_str());
+        out += fmt("  %7" PRIu64 "  %7" PRIu64 "  %7" PRIu64 "  %11" PRIu64 "  %11s  %9s  %s\n", r.blocked, r.gets,
+                   r.puts, r.outstanding, r.puts ? duration(r.hold_ns_median).c_str() : "-",
+                   r.puts ? duration(r.hold_ns_max).c_str() : "-", site_label(site).c_str());
     return out + symbol_warnings(sym);
 }
 

@@ -82,6 +82,15 @@ struct LeakedObject {
     ObjectState state; // time_ns: free time or end of trace; freed tells which
 };
 
+// Hold times on a log scale (4 buckets per doubling): fixed memory per site, medians within ~10%,
+// and rows of one source location add up exactly.
+struct HoldHistogram {
+    std::array<std::uint32_t, 256> buckets{};
+    void add(std::uint64_t hold_ns, std::uint64_t units);
+    void merge(const HoldHistogram &o);
+    std::uint64_t median(std::uint64_t max_ns) const; // 0 when empty; never above max_ns
+};
+
 // Per acquire site: gets, puts, outstanding refs, hold times.
 struct SiteStats {
     SiteKey site;
@@ -91,6 +100,7 @@ struct SiteStats {
     std::uint64_t hold_ns_total = 0;
     std::uint64_t hold_ns_max = 0;
     std::uint64_t hold_ns_median = 0; // approximate (log-scale histogram, within ~10%)
+    HoldHistogram holds;
     std::uint64_t blocked = 0;     // failed freezes where this site held a non-expected ref
     std::uint64_t blocked_refs = 0;
 };

@@ -1,4 +1,4 @@
-// site_table.cpp: accumulates SiteStats; the median hold time comes from a log-scale histogram (memory per site is fixed).
+// site_table.cpp: accumulates SiteStats per site; the median hold time comes from its HoldHistogram.
 #include "query/site_table.hpp"
 
 #include <algorithm>
@@ -7,20 +7,6 @@
 
 namespace refblame::analyzer::query {
 
-namespace {
-
-std::size_t bucket_of(std::uint64_t ns)
-{
-    double b = 4.0 * std::log2(static_cast<double>(ns) + 1.0);
-    return std::min<std::size_t>(static_cast<std::size_t>(b), 255);
-}
-
-std::uint64_t bucket_middle(std::size_t b)
-{
-    return static_cast<std::uint64_t>(std::exp2((static_cast<double>(b) + 0.5) / 4.0) - 1.0);
-}
-
-} // namespace
 
 SiteTable::Row &SiteTable::row(const SiteKey &site)
 {
@@ -75,8 +61,7 @@ void SiteTable::released(const SiteKey &site, std::uint64_t units, std::uint64_t
     r.stats.puts += units;
     r.stats.hold_ns_total += units * hold_ns;
     r.stats.hold_ns_max = std::max(r.stats.hold_ns_max, hold_ns);
-    std::uint32_t &b = r.hold_histogram[bucket_of(hold_ns)];
-    b = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{b} + units, UINT32_MAX));
+    r.stats.holds.add(hold_ns, units);
 }
 
 void SiteTable::outstanding(const SiteKey &site, std::uint64_t units)
@@ -97,17 +82,7 @@ std::vector<SiteStats> SiteTable::report() const
     out.reserve(rows_.size());
     for (const auto &[site, r] : rows_) {
         SiteStats s = r.stats;
-        std::uint64_t total = 0;
-        for (std::uint32_t n : r.hold_histogram)
-            total += n;
-        std::uint64_t seen = 0;
-        for (std::size_t b = 0; b < r.hold_histogram.size() && total > 0; ++b) {
-            seen += r.hold_histogram[b];
-            if (2 * seen >= total) {
-                s.hold_ns_median = std::min(bucket_middle(b), s.hold_ns_max);
-                break;
-            }
-        }
+        s.hold_ns_median = s.holds.median(s.hold_ns_max);
         out.push_back(s);
     }
     std::sort(out.begin(), out.end(), [](const SiteStats &a, const SiteStats &b) {

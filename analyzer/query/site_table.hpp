@@ -31,7 +31,6 @@ public:
 private:
     struct Row {
         SiteStats stats;
-        std::array<std::uint32_t, 256> hold_histogram{}; // bucket = floor(4 * log2(hold_ns + 1))
     };
     Row &row(const SiteKey &site);
     Row &row(const SiteKey &site, std::uint32_t site_id);

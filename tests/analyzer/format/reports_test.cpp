@@ -212,4 +212,60 @@ TEST_F(Reports, HoldersJsonCarriesCountAndTime)
     EXPECT_EQ(j["holders"][0]["confidence"], "exact");
 }
 
+TEST_F(Reports, HoldAgesReadInHumanUnits)
+{
+    Blocked b = blocked(100, 0x1, {held(site(&leaky_site, 100), 1, false)});
+    b.holders[0].since_ns = 1000;
+    b.time_ns = 1000 + 2'500'000; // held for 2.5 ms at the failed freeze
+    std::string text = blockers_text(summary, {b}, sym);
+    EXPECT_NE(text.find("held for"), std::string::npos) << text;
+    EXPECT_NE(text.find("2.5 ms"), std::string::npos) << text;
+
+    SiteStats st;
+    st.site = site(&leaky_site, 100);
+    st.gets = st.puts = 4;
+    for (std::uint64_t ns : {1'000u, 1'100u, 900'000'000u, 950'000'000u}) { // median between the groups: the 2nd
+        st.holds.add(ns, 1);
+        st.hold_ns_max = std::max<std::uint64_t>(st.hold_ns_max, ns);
+    }
+    SiteStats other = st; // the same line in another process: merged, histograms added
+    other.site = site(&leaky_site, 200);
+    std::string sites = sites_text(summary, {st, other}, sym);
+    EXPECT_NE(sites.find("median hold"), std::string::npos) << sites;
+    EXPECT_NE(sites.find(" us"), std::string::npos) << sites; // ~1.1 us, within the histogram's 10%
+    EXPECT_NE(sites.find("950.0 ms"), std::string::npos) << sites;
+    nlohmann::json j = sites_json(summary, {st, other}, sym);
+    ASSERT_EQ(j["sites"].size(), 1u);
+    EXPECT_EQ(j["sites"][0]["puts"], 8);
+    EXPECT_GT(j["sites"][0]["hold_ns_median"].get<std::uint64_t>(), 900u);
+    EXPECT_LT(j["sites"][0]["hold_ns_median"].get<std::uint64_t>(), 1'300u);
+}
+
+TEST_F(Reports, HistoryNotesGoOnLinesOfTheirOwnRatherThanPastOneHundredColumns)
+{
+    HistoryEntry e;
+    e.event.op = Op::mod;
+    e.event.pid = 100;
+    e.event.caller = site(&leaky_site, 100).address;
+    e.event.time_ns = 2000;
+    e.event.count = 1;
+    e.event.val = -1;
+    e.paired_with = site(&normal_site, 100);
+    e.pairing = Confidence::inferred;
+    e.continuity_break = true;
+    std::string text = history_text(summary, ObjectKey{100, 0x1, 0}, {e}, sym);
+    std::vector<std::string> notes;
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
+        std::string line = text.substr(start, nl - start);
+        if (line.find("undoes") != std::string::npos || line.find("continuity break") != std::string::npos)
+            notes.push_back(line);
+    }
+    ASSERT_EQ(notes.size(), 2u) << text; // one each: the event line (this file's long path) takes neither
+    for (const std::string &n : notes) {
+        EXPECT_EQ(n.find("-> "), 16u) << n;
+        EXPECT_LE(n.size(), 100u) << n;
+    }
+}
+
 } // namespace
