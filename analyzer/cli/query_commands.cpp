@@ -121,6 +121,7 @@ int run_query(Query q, const QueryArgs &a)
     opts.pid = a.pid;
     opts.kind = a.kind;
     opts.blockers = q == Query::blockers || q == Query::sites; // the others do not print failed freezes
+    opts.attribute = q != Query::stats && q != Query::balance;  // counts and findings: no pairing involved
     std::optional<std::uint64_t> object;
     if (q == Query::holders || q == Query::history) {
         object = parse_address(a.object);

@@ -153,6 +153,23 @@ bool use_threads(const AnalysisOptions &options)
     return options.threads == 0 ? std::thread::hardware_concurrency() > 1 : options.threads > 1;
 }
 
+// The read, into `sink`: on a worker thread while the reader decodes, when there is a CPU for it.
+void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &options)
+{
+    if (!use_threads(options)) {
+        pass(sink);
+        return;
+    }
+#ifdef __GLIBC__
+    // One malloc arena for both threads: the one glibc gives a new thread grew with trace
+    // length (fragmentation; measured peak RSS 28 -> 40 MiB from 1 M to 10 M events, one arena: 28 -> 31).
+    mallopt(M_ARENA_MAX, 1);
+#endif
+    WorkerSink worker(sink);
+    pass(worker);
+    worker.finish();
+}
+
 // The trace read once (site ids, whole-life tallies, the spill, both models), then more learning if asked.
 struct Prepared {
     std::shared_ptr<replay::SiteIndex> sites = std::make_shared<replay::SiteIndex>();
@@ -166,18 +183,7 @@ Prepared prepare(const TracePass &pass, const AnalysisOptions &options)
     const replay::EngineOptions eo = engine_options(options, p.sites.get());
     {
         FirstPass first(p.sites, *p.spill, eo);
-        if (use_threads(options)) { // the reader decodes while the first pass analyzes
-#ifdef __GLIBC__
-            // One malloc arena for both threads: the one glibc gives a new thread grew with trace
-            // length (fragmentation; measured peak RSS 28 -> 40 MiB from 1 M to 10 M events, one arena: 28 -> 31).
-            mallopt(M_ARENA_MAX, 1);
-#endif
-            WorkerSink worker(first);
-            pass(worker);
-            worker.finish();
-        } else {
-            pass(first);
-        }
+        read_into(pass, first, options);
         p.models = first.finish();
     }
     // More learning replays of the spill, each deciding with the previous models and the final matching.
@@ -193,19 +199,54 @@ Prepared prepare(const TracePass &pass, const AnalysisOptions &options)
     return p;
 }
 
-} // namespace
-
-struct AttributePass::Impl {
-    Impl(const attribute::LearnedModels &models, const AnalysisOptions &opts)
-        : options(opts), pairer(models), collector(options, out),
-          engine(pairer, collector, engine_options(options, models.oldest_first.index().get()))
+// One replay into the queries, with the given pairer.
+template <class P>
+struct Replay {
+    template <class... Args>
+    Replay(const AnalysisOptions &opts, replay::SiteIndex *sites, Args &&...pairer_args)
+        : options(opts), pairer(std::forward<Args>(pairer_args)...), collector(options, out),
+          engine(pairer, collector, engine_options(options, sites))
     {
+    }
+    Analysis finish()
+    {
+        engine.finish();
+        const replay::ReplayCounters &c = engine.counters();
+        collector.finish(out, c.last_ns);
+        out.summary = make_summary(c, collector.findings_dropped());
+        return std::move(out);
     }
     AnalysisOptions options;
     Analysis out;
-    attribute::ModelPairer pairer;
+    P pairer;
     Collector collector;
     replay::ReplayEngine engine;
+};
+
+// No pairing wanted: one replay fed by the read itself (on a worker thread when there is a CPU for it).
+Analysis count_only(const TracePass &pass, const AnalysisOptions &options)
+{
+    struct Sink final : EventSink { // the engine's EventSink, as the reader calls it
+        replay::ReplayEngine &engine;
+        explicit Sink(replay::ReplayEngine &e) : engine(e) {}
+        void on_event(const Event &e) override { engine.on_event(e); }
+        void on_module(const ModuleEvent &) override {}
+        void on_loss(const Loss &l) override { engine.on_loss(l); }
+    };
+    replay::SiteIndex sites;
+    Replay<replay::OldestFirstPairer> r(options, &sites); // what it pairs is never reported
+    Sink sink(r.engine);
+    read_into(pass, sink, options);
+    return r.finish();
+}
+
+} // namespace
+
+struct AttributePass::Impl : Replay<attribute::ModelPairer> {
+    Impl(const attribute::LearnedModels &models, const AnalysisOptions &opts)
+        : Replay(opts, models.oldest_first.index().get(), models)
+    {
+    }
 };
 
 AttributePass::AttributePass(const attribute::LearnedModels &models, const AnalysisOptions &options)
@@ -227,11 +268,7 @@ void AttributePass::on_loss(const Loss &l)
 
 Analysis AttributePass::finish()
 {
-    impl_->engine.finish();
-    const replay::ReplayCounters &c = impl_->engine.counters();
-    impl_->collector.finish(impl_->out, c.last_ns);
-    impl_->out.summary = make_summary(c, impl_->collector.findings_dropped());
-    return std::move(impl_->out);
+    return impl_->finish();
 }
 
 attribute::LearnedModels learn(const TracePass &pass, const AnalysisOptions &options)
@@ -241,6 +278,8 @@ attribute::LearnedModels learn(const TracePass &pass, const AnalysisOptions &opt
 
 Analysis analyze(const TracePass &pass, const AnalysisOptions &options)
 {
+    if (!options.attribute)
+        return count_only(pass, options);
     Prepared p = prepare(pass, options);
     AttributePass attribute_pass(p.models, options);
     p.spill->replay(attribute_pass);

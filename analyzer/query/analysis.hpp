@@ -25,6 +25,9 @@ struct AnalysisOptions {
     // Keep every failed freeze with its holders (blockers, and the `blocked` counts of sites). Their
     // memory grows with the number of failed freezes; the rest of the analysis stays flat.
     bool blockers = true;
+    // Pair puts with gets (learning, then attribution). Off for the answers no pairing changes (stats,
+    // balance: counts, generations, continuity, findings): one replay during the read, no spill.
+    bool attribute = true;
     int learn_passes = 1;                // replays that learn the pairing model before attributing
     int threads = 0;                     // 1: read and analyze on one thread; 0: two when there are 2+ CPUs
     std::size_t max_findings = 10000;    // findings listed (all are counted)

@@ -4,15 +4,32 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 namespace refblame::analyzer::testing {
 namespace {
 
 constexpr std::uint64_t obj = 0xa000, init_site = 0x10, get_site = 0x20, put_site = 0x30, bad_site = 0x99,
                         freeze_site = 0x40, free_site = 0x50;
 
+// The findings of the full analysis; `stats` (no pairing) must find exactly the same and count the same.
 std::vector<Finding> findings_of(std::vector<Event> events)
 {
-    return analyze_events(events).findings;
+    query::Analysis full = analyze_events(events);
+    query::AnalysisOptions counting;
+    counting.attribute = false;
+    query::Analysis counted = analyze_events(events, counting);
+    EXPECT_EQ(counted.findings.size(), full.findings.size());
+    for (std::size_t i = 0; i < full.findings.size() && i < counted.findings.size(); ++i) {
+        EXPECT_EQ(counted.findings[i].what, full.findings[i].what);
+        EXPECT_EQ(counted.findings[i].site, full.findings[i].site);
+        EXPECT_EQ(counted.findings[i].time_ns, full.findings[i].time_ns);
+        EXPECT_EQ(counted.findings[i].count, full.findings[i].count);
+    }
+    const TraceSummary &a = full.summary, &b = counted.summary;
+    EXPECT_EQ(std::tie(a.events, a.objects, a.uncertain_objects, a.findings, a.continuity_breaks, a.threads),
+              std::tie(b.events, b.objects, b.uncertain_objects, b.findings, b.continuity_breaks, b.threads));
+    return full.findings;
 }
 
 TEST(Findings, APutWithoutAGetIsAnUnderflowAtThePutSite)
