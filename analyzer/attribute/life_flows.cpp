@@ -71,14 +71,18 @@ void LifeFlows::on_event(const Event &e)
         }
         return;
     }
-    auto it = live_.find(key);
-    if (it == live_.end()) { // first seen mid-life (or used after free): refs from before are unknown
-        it = live_.emplace(key, Life{}).first;
-        std::optional<std::int32_t> before = replay::implied_before(e);
-        it->second.count = before.value_or(0);
-        it->second.tainted = !before || *before != 0;
+    if (!(last_ && last_key_ == key)) { // runs of ops on one object are common
+        auto it = live_.find(key);
+        if (it == live_.end()) { // first seen mid-life (or used after free): refs from before are unknown
+            it = live_.emplace(key, Life{}).first;
+            std::optional<std::int32_t> before = replay::implied_before(e);
+            it->second.count = before.value_or(0);
+            it->second.tainted = !before || *before != 0;
+        }
+        last_key_ = key;
+        last_ = &it->second; // map nodes do not move: valid until erased
     }
-    Life &l = it->second;
+    Life &l = *last_;
     if (!replay::follows(l.count, e))
         l.tainted = true; // lost or reordered events: the tallies would lie
     switch (e.op) {
@@ -107,7 +111,8 @@ void LifeFlows::on_event(const Event &e)
     case Op::obj_free:
         l.count = e.count;
         end(l, true);
-        live_.erase(it);
+        live_.erase(key);
+        last_ = nullptr;
         return;
     case Op::obj_init:
     case Op::move: break;
@@ -168,6 +173,7 @@ SiteMatching LifeFlows::finish()
     for (auto &[key, l] : live_)
         end(l, false);
     live_.clear();
+    last_ = nullptr;
     return match_sites(sites_, pairs());
 }
 

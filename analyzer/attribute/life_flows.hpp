@@ -75,6 +75,8 @@ private:
     std::optional<std::int32_t> pid_;
     bool by_stack_;
     std::unordered_map<Key, Life, KeyHash> live_;
+    Key last_key_{0, 0};
+    Life *last_ = nullptr; // live_[last_key_], or null
     std::vector<SiteBalance> sites_;
     std::unordered_map<std::uint64_t, Tally> pairs_;
     std::unordered_set<std::uint64_t> overdrawn_;

@@ -153,7 +153,10 @@ int run_query(Query q, const QueryArgs &a)
 
     switch (q) {
     case Query::blockers:
-        print(json ? blockers_json(t, an.blocked, sym).dump(2) + "\n" : blockers_text(t, an.blocked, sym));
+        if (json)
+            write_blockers_json(stdout, t, an.blocked, sym);
+        else
+            print(blockers_text(t, an.blocked, sym));
         return a.fail_on_blockers && !an.blocked.empty() ? 1 : 0;
     case Query::holders:
         if (an.holders.empty())

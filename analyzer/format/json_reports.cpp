@@ -6,6 +6,7 @@
 #include "format/site_view.hpp"
 
 #include <set>
+#include <stdexcept>
 
 namespace refblame::analyzer {
 
@@ -55,25 +56,76 @@ void header(json &j, const TraceSummary &t)
 
 } // namespace
 
+namespace {
+
+json blocked_json(const Blocked &b, Symbolizer &sym)
+{
+    json e = object_fields(b.object);
+    e["kind"] = b.kind;
+    e["time_ns"] = b.time_ns;
+    e["tid"] = b.tid;
+    e["expected"] = b.expected;
+    e["count"] = b.count;
+    e["freeze_site"] = site_json(sym.resolve(b.freeze_site));
+    if (b.uncertain)
+        e["uncertain"] = true;
+    e["holders"] = holders_array(b.holders, sym);
+    return e;
+}
+
+// Everything but the failed freezes themselves ("blocked" left empty).
+json blockers_frame(const TraceSummary &t, const std::vector<Blocked> &blocked, Symbolizer &sym);
+
+} // namespace
+
 json blockers_json(const TraceSummary &t, const std::vector<Blocked> &blocked, Symbolizer &sym)
+{
+    json j = blockers_frame(t, blocked, sym);
+    json list = json::array();
+    for (const Blocked &b : blocked)
+        list.push_back(blocked_json(b, sym));
+    j["blocked"] = std::move(list);
+    return j;
+}
+
+void write_blockers_json(std::FILE *out, const TraceSummary &t, const std::vector<Blocked> &blocked,
+                         Symbolizer &sym)
+{
+    // What blockers_json(...).dump(2) prints, one failed freeze at a time: a trace with many
+    // failed freezes never holds all of them as JSON values at once. "blocked" is the first key;
+    // the rest (symbol_warnings among them) is made after every site was symbolized.
+    if (blocked.empty()) {
+        std::fputs((blockers_frame(t, blocked, sym).dump(2) + "\n").c_str(), out);
+        return;
+    }
+    std::fputs("{\n  \"blocked\": [", out);
+    for (std::size_t i = 0; i < blocked.size(); ++i) {
+        std::string e = blocked_json(blocked[i], sym).dump(2);
+        std::string indented = "\n    ";
+        for (char c : e) {
+            indented += c;
+            if (c == '\n')
+                indented += "    ";
+        }
+        if (i + 1 < blocked.size())
+            indented += ',';
+        std::fwrite(indented.data(), 1, indented.size(), out);
+    }
+    std::fputs("\n  ]", out);
+    const std::string frame = blockers_frame(t, blocked, sym).dump(2);
+    const std::string empty = "{\n  \"blocked\": []";
+    if (frame.compare(0, empty.size(), empty) != 0)
+        throw std::logic_error("blockers JSON: \"blocked\" is not the first key");
+    std::fputs((frame.substr(empty.size()) + "\n").c_str(), out);
+}
+
+namespace {
+
+json blockers_frame(const TraceSummary &t, const std::vector<Blocked> &blocked, Symbolizer &sym)
 {
     json j;
     header(j, t);
-    json list = json::array();
-    for (const Blocked &b : blocked) {
-        json e = object_fields(b.object);
-        e["kind"] = b.kind;
-        e["time_ns"] = b.time_ns;
-        e["tid"] = b.tid;
-        e["expected"] = b.expected;
-        e["count"] = b.count;
-        e["freeze_site"] = site_json(sym.resolve(b.freeze_site));
-        if (b.uncertain)
-            e["uncertain"] = true;
-        e["holders"] = holders_array(b.holders, sym);
-        list.push_back(std::move(e));
-    }
-    j["blocked"] = std::move(list);
+    j["blocked"] = json::array();
     json sites = json::array();
     for (const RankedSite &r : rank_blocking_sites(blocked, sym)) {
         json s = {{"site", site_json(r.site)}, {"blocked", r.blocked}, {"refs", r.refs},
@@ -86,6 +138,8 @@ json blockers_json(const TraceSummary &t, const std::vector<Blocked> &blocked, S
     j["symbol_warnings"] = sym.warnings();
     return j;
 }
+
+} // namespace
 
 json holders_json(const TraceSummary &t, const ObjectState &s, Symbolizer &sym)
 {

@@ -6,12 +6,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
 namespace refblame::analyzer {
 
 nlohmann::json blockers_json(const TraceSummary &t, const std::vector<Blocked> &blocked, Symbolizer &sym);
+// The same as blockers_json(...).dump(2) and a newline, written to `out` one failed freeze at a time.
+void write_blockers_json(std::FILE *out, const TraceSummary &t, const std::vector<Blocked> &blocked,
+                         Symbolizer &sym);
 nlohmann::json holders_json(const TraceSummary &t, const ObjectState &s, Symbolizer &sym);
 // leaks and stats also list the program bugs the replay found (`findings`, in time order).
 nlohmann::json leaks_json(const TraceSummary &t, const std::vector<LeakedObject> &leaks, Symbolizer &sym,

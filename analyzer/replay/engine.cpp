@@ -114,9 +114,14 @@ void ReplayEngine::on_event(const Event &raw)
 ObjectState &ReplayEngine::object_for(const Event &e)
 {
     Key key{e.pid, e.obj};
+    if (last_obj_ && last_key_ == key) // runs of ops on one object are common (a get, then its put)
+        return *last_obj_;
     auto it = live_.find(key);
-    if (it != live_.end())
-        return it->second;
+    if (it != live_.end()) {
+        last_key_ = key;
+        return *(last_obj_ = &it->second); // map nodes do not move: valid until erased
+    }
+    last_obj_ = nullptr;
     ObjectState o;
     o.key = ObjectKey{e.pid, e.obj, 0};
     o.first_ns = e.time_ns;
@@ -151,6 +156,8 @@ void ReplayEngine::maybe_retire(const Key &key)
     const ObjectState &o = it->second;
     if (o.freed && o.refs.empty() && o.frozen_refs.empty() && o.pending.empty() && o.count == 0) {
         freed_[key] = Tomb{o.key.generation, o.reported_after_free};
+        if (last_obj_ == &it->second)
+            last_obj_ = nullptr;
         live_.erase(it);
     }
 }

@@ -98,6 +98,8 @@ private:
     SiteIndex &sites_; // options_.sites or own_sites_
     ReplayCounters counters_;
     std::unordered_map<Key, ObjectState, KeyHash> live_;
+    Key last_key_{unknown_id, 0};
+    ObjectState *last_obj_ = nullptr; // live_[last_key_], or null
     struct Tomb {
         std::uint32_t generation = 0;
         bool reported = false; // a use-after-free was already reported for this generation

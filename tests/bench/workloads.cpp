@@ -72,15 +72,17 @@ __attribute__((noinline)) void recycle(Page &p)
     refblame_obj_init(&p._refcount, "page", 1);
 }
 
-// xorshift64: deterministic, cheap.
+// xorshift64*: deterministic, cheap. (Plain xorshift64's low bits are so tied to the previous
+// output's that the page picked decided the op: the pages that were frozen were never pinned,
+// and no freeze ever failed.)
 struct Rng {
     std::uint64_t s = 0x9e3779b97f4a7c15ull;
     std::uint64_t next()
     {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
+        s ^= s >> 12;
+        s ^= s << 25;
+        s ^= s >> 27;
+        return s * 0x2545f4914f6cdd1dull;
     }
 };
 

@@ -268,4 +268,24 @@ TEST_F(Reports, HistoryNotesGoOnLinesOfTheirOwnRatherThanPastOneHundredColumns)
     }
 }
 
+TEST_F(Reports, StreamedBlockersJsonIsExactlyTheJsonDocument)
+{
+    for (std::size_t n : {0u, 1u, 3u}) {
+        std::vector<Blocked> list;
+        for (std::size_t i = 0; i < n; ++i)
+            list.push_back(blocked(100, 0x1000 + i, {held(site(&normal_site, 100), 1, true),
+                                                      held(site(&leaky_site, 100), 2, false)}));
+        summary.warnings = {"a warning"};
+        const std::string want = blockers_json(summary, list, sym).dump(2) + "\n";
+        std::FILE *f = std::tmpfile();
+        ASSERT_NE(f, nullptr);
+        write_blockers_json(f, summary, list, sym);
+        std::string got(static_cast<std::size_t>(std::ftell(f)), '\0');
+        std::rewind(f);
+        ASSERT_EQ(std::fread(got.data(), 1, got.size(), f), got.size());
+        std::fclose(f);
+        EXPECT_EQ(got, want) << n << " failed freezes";
+    }
+}
+
 } // namespace
