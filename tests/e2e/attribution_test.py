@@ -3,7 +3,8 @@
 score `refblame blockers` against it: precision of the holders labelled exact/inferred, recall, the planted top site.
 
 usage: attribution_test.py REFBLAME TRUTH_POOL SOURCE CASE
-cases: default_stacks (record as a user would: 8-frame stacks), no_stacks (record --stack 0)
+cases: default_stacks (record as a user would: 8-frame stacks), no_stacks (record --stack 0),
+       pages_never_freed (every life still open at the end: no whole-life balance to match sites with)
 """
 import collections
 import os
@@ -12,10 +13,16 @@ import tempfile
 
 from e2e_support import Fail, check, markers, query, run
 
-# Measured over 16 recordings (the completion thread's timing varies): exact/inferred precision 0.9965-1.0,
-# recall 0.972-1.0 (the misses are readahead vs map refs, labelled guess).
-MIN_LABELLED_PRECISION = 0.99 # share of the refs labelled exact/inferred that the program confirms
-MIN_RECALL = 0.95             # share of the true refs reported at the right function (any label)
+# Share of the refs labelled exact/inferred that the program confirms, and share of the true refs reported at
+# the right function (any label), per case. Measured (the completion thread's timing varies run to run, and
+# more on a loaded machine): see the issue notes; these are the floors a change must not go below.
+THRESHOLDS = {
+    "default_stacks": (0.99, 0.95),
+    "no_stacks": (0.99, 0.95),
+    # Only the learned hold times and threads tell a readahead completion from an unmap here: on a loaded
+    # machine some readahead/map pairs are confused, a few labelled inferred.
+    "pages_never_freed": (0.97, 0.93),
+}
 
 
 def read_truth(path):
@@ -74,11 +81,13 @@ def score(report, truth):
 
 def main():
     refblame, program, source, case = sys.argv[1:5]
-    stack_args = {"default_stacks": [], "no_stacks": ["--stack", "0"]}[case]
+    stack_args = {"default_stacks": [], "no_stacks": ["--stack", "0"], "pages_never_freed": []}[case]
+    keep = ["6", "keep"] if case == "pages_never_freed" else []
+    min_precision, min_recall = THRESHOLDS[case]
     planted = markers(source, "PLANTED")["dma_submit"]
     with tempfile.TemporaryDirectory(prefix=f"rb-e2e-attribution-{case}-") as tmp:
         trace, truth_path = os.path.join(tmp, "trace"), os.path.join(tmp, "truth.txt")
-        rec = run([refblame, "record", "-o", trace, *stack_args, "--", program, truth_path])
+        rec = run([refblame, "record", "-o", trace, *stack_args, "--", program, truth_path, *keep])
         check(rec.rc == 0, f"record exited {rec.rc}:\n{rec.stdout}\n{rec.stderr}")
         truth = read_truth(truth_path)
         check(len(truth) > 50, f"the program saw only {len(truth)} failed freezes:\n{rec.stdout}")
@@ -88,10 +97,10 @@ def main():
     print(f"{case}: {len(truth)} failed freezes, {true_refs} true refs; recall {recall:.4f}; "
           f"exact/inferred precision {precision:.4f}; by label (right/reported): "
           + ", ".join(f"{k} {right[k]}/{v}" for k, v in sorted(labelled.items())))
-    if precision < MIN_LABELLED_PRECISION:
-        problems.append(f"exact/inferred precision {precision:.4f} < {MIN_LABELLED_PRECISION}")
-    if recall < MIN_RECALL:
-        problems.append(f"recall {recall:.4f} < {MIN_RECALL}")
+    if precision < min_precision:
+        problems.append(f"exact/inferred precision {precision:.4f} < {min_precision}")
+    if recall < min_recall:
+        problems.append(f"recall {recall:.4f} < {min_recall}")
     top = report["sites"][0]["site"] if report["sites"] else {}
     if top.get("function") != "dma_submit" or top.get("line") != planted:
         problems.append(f"top blocking site {top.get('function')}:{top.get('line')}, planted dma_submit:{planted}")

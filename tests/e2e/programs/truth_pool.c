@@ -15,7 +15,11 @@
  *
  *     freeze <obj address> <count> <function>=<refs> ...
  *
- * Usage: truth_pool TRUTH_FILE [ROUNDS]
+ * Pages are freed at the end (unmapped, the page-cache reference dropped,
+ * obj_free) unless KEEP is "keep": then every object's life is still open
+ * when the trace ends, the harder case for pairing.
+ *
+ * Usage: truth_pool TRUTH_FILE [ROUNDS [KEEP]]
  */
 #include <refblame/page_ref.h>
 
@@ -23,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define NR_PAGES 256
 #define QUEUE_LEN 4096
@@ -254,6 +259,15 @@ int main(int argc, char **argv)
 	pthread_cond_broadcast(&queue_cond);
 	pthread_mutex_unlock(&queue_lock);
 	pthread_join(completer, NULL);
+	if (!(argc > 3 && strcmp(argv[3], "keep") == 0))
+		for (int i = 0; i < NR_PAGES; i++) { /* tear down: every life ends */
+			struct page *p = &pool[i];
+			while (p->mapcount > 0)
+				exit_mm(p);
+			if (!page_ref_dec_and_test(p))
+				fprintf(stderr, "page %d: still referenced at teardown\n", i); /* the leaked pins */
+			refblame_obj_free(&p->_refcount);
+		}
 	fclose(truth_file);
 	printf("compaction: %d attempts, %d busy\n", attempts, busy);
 	return 0;
