@@ -264,7 +264,16 @@ json stats_json(const TraceSummary &t, const std::vector<Finding> &findings, Sym
     j["uncertain_objects"] = t.uncertain_objects;
     j["first_ns"] = t.first_ns;
     j["last_ns"] = t.last_ns;
+    j["duration_ns"] = t.last_ns > t.first_ns ? t.last_ns - t.first_ns : 0;
+    j["threads"] = t.threads;
+    j["addresses"] = t.addresses;
     j["continuity_breaks"] = t.continuity_breaks;
+    j["reordered_events"] = t.reordered_events;
+    json by_kind = json::object();
+    for (std::size_t op = 0; op < t.events_by_op.size(); ++op)
+        if (t.events_by_op[op])
+            by_kind[std::string(op_name(static_cast<Op>(op)))] = t.events_by_op[op];
+    j["events_by_kind"] = std::move(by_kind);
     j["findings_total"] = t.findings;
     j["findings"] = findings_json(findings, sym);
     j["symbol_warnings"] = sym.warnings();

@@ -228,9 +228,10 @@ std::string leaks_text(const TraceSummary &t, const std::vector<LeakedObject> &l
     out += completeness(t);
     if (leaks.empty())
         return out + "No leaked reference.\n" + findings_text(t, findings, sym) + symbol_warnings(sym);
-    out += "\n     refs  objects  freed  acquire site\n";
+    out += "\n"; // by acquire site, most refs first, as LeakSanitizer words it
     for (auto &[site, r] : std::move(merge).sorted([](const Row &a, const Row &b) { return a.refs > b.refs; }))
-        out += fmt("  %7" PRIu64 "  %7" PRIu64 "  %5" PRIu64 "  %s\n", r.refs, r.objects, r.freed,
+        out += fmt("%" PRIu64 " ref%s on %" PRIu64 " object%s (%" PRIu64 " freed with refs held) acquired at %s\n",
+                   r.refs, r.refs == 1 ? "" : "s", r.objects, r.objects == 1 ? "" : "s", r.freed,
                    site_label(site).c_str());
     out += "\nObjects:\n";
     for (std::size_t i = 0; i < leaks.size() && i < max_listed; ++i) {
@@ -300,9 +301,16 @@ std::string stats_text(const TraceSummary &t, const std::vector<Finding> &findin
 {
     std::string out = fmt("trace:             %s\n", t.trace.c_str());
     out += fmt("refblame events:   %" PRIu64 "\n", t.events);
-    out += fmt("objects:           %" PRIu64 " (%" PRIu64 " uncertain)\n", t.objects, t.uncertain_objects);
-    out += fmt("processes:         %" PRIu64 "\n", t.processes);
-    out += fmt("duration:          %.6f s\n", t.last_ns > t.first_ns ? double(t.last_ns - t.first_ns) / 1e9 : 0.0);
+    for (std::size_t op = 0; op < t.events_by_op.size(); ++op)
+        if (t.events_by_op[op])
+            out += fmt("  %-18s %10" PRIu64 "\n", std::string(op_name(static_cast<Op>(op))).c_str(), t.events_by_op[op]);
+    out += fmt("objects:           %" PRIu64 " generations of %" PRIu64 " addresses (%" PRIu64 " uncertain)\n",
+               t.objects, t.addresses, t.uncertain_objects);
+    out += fmt("processes:         %" PRIu64 ", threads: %" PRIu64 "\n", t.processes, t.threads);
+    out += fmt("duration:          %s\n", duration(t.last_ns > t.first_ns ? t.last_ns - t.first_ns : 0).c_str());
+    if (t.continuity_breaks || t.reordered_events)
+        out += fmt("continuity:        %" PRIu64 " breaks, %" PRIu64 " events put back in order\n",
+                   t.continuity_breaks, t.reordered_events);
     out += fmt("lost events:       %" PRIu64 "\n", t.lost_events);
     out += fmt("lost packets:      %" PRIu64 "\n", t.lost_packets);
     out += fmt("program bugs:      %" PRIu64 "\n", t.findings);

@@ -288,4 +288,43 @@ TEST_F(Reports, StreamedBlockersJsonIsExactlyTheJsonDocument)
     }
 }
 
+TEST_F(Reports, LeaksTextSaysNRefsOnMObjectsAcquiredAtTheSite)
+{
+    LeakedObject a, b;
+    a.state.object = ObjectKey{100, 0x10, 0};
+    a.state.kind = "buf";
+    a.state.count = 2;
+    a.state.freed = true;
+    a.state.holders = {held(site(&leaky_site, 100), 2, false)};
+    b.state.object = ObjectKey{100, 0x20, 0};
+    b.state.kind = "buf";
+    b.state.count = 1;
+    b.state.holders = {held(site(&leaky_site, 100), 1, false)};
+    std::string text = leaks_text(summary, {a, b}, sym, {});
+    EXPECT_NE(text.find("3 refs on 2 objects (1 freed with refs held) acquired at "), std::string::npos) << text;
+    EXPECT_NE(text.find("leaky_site"), std::string::npos) << text;
+}
+
+TEST_F(Reports, StatsCountEventsByKindThreadsAndGenerations)
+{
+    summary.events_by_op[static_cast<std::size_t>(Op::mod)] = 1200;
+    summary.events_by_op[static_cast<std::size_t>(Op::freeze)] = 34;
+    summary.threads = 3;
+    summary.objects = 7;
+    summary.addresses = 5;
+    summary.last_ns = summary.first_ns + 2'000'000;
+    std::string text = stats_text(summary, {}, sym);
+    EXPECT_NE(text.find("ref_mod"), std::string::npos) << text;
+    EXPECT_NE(text.find("1200"), std::string::npos) << text;
+    EXPECT_NE(text.find("threads: 3"), std::string::npos) << text;
+    EXPECT_NE(text.find("7 generations of 5 addresses"), std::string::npos) << text;
+    EXPECT_NE(text.find("2.0 ms"), std::string::npos) << text;
+    nlohmann::json j = stats_json(summary, {}, sym);
+    EXPECT_EQ(j["events_by_kind"]["ref_mod"], 1200);
+    EXPECT_EQ(j["events_by_kind"]["ref_freeze"], 34);
+    EXPECT_FALSE(j["events_by_kind"].contains("obj_init"));
+    EXPECT_EQ(j["threads"], 3);
+    EXPECT_EQ(j["duration_ns"], 2'000'000);
+}
+
 } // namespace
