@@ -8,9 +8,14 @@ import time
 from bench_common import Row, count_events, median
 
 
+# Bumped whenever tests/bench/workloads.cpp's mixed workload changes, so a cached trace of an older one is
+# never measured (v2: xorshift64*, with failing freezes).
+WORKLOAD_VERSION = 2
+
+
 def trace_for(record_binary, events, cache_dir, log):
     """A recorded mixed workload of about `events` refblame events (kept in cache_dir between runs)."""
-    out = os.path.join(cache_dir, f"mixed-{events}")
+    out = os.path.join(cache_dir, f"mixed-v{WORKLOAD_VERSION}-{events}")
     meta = out + ".json"
     if os.path.exists(meta) and os.path.isdir(out):
         with open(meta) as f:
