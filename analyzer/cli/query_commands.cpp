@@ -193,7 +193,10 @@ int run_query(Query q, const QueryArgs &a)
         print(json ? balance_json(t, an.site_uses, sym).dump(2) + "\n" : balance_text(t, an.site_uses, sym));
         return 0;
     case Query::stats:
-        print(json ? stats_json(t, an.findings, sym).dump(2) + "\n" : stats_text(t, an.findings, sym));
+        if (json)
+            write_stats_json(stdout, t, an.findings, sym);
+        else
+            print(stats_text(t, an.findings, sym));
         return 0;
     }
     return 0;

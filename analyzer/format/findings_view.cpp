@@ -36,24 +36,28 @@ std::string_view finding_meaning(FindingKind k)
     return "?";
 }
 
+json finding_json(const Finding &f, Symbolizer &sym)
+{
+    json j = {{"kind", std::string(finding_name(f.what))},
+              {"pid", f.object.pid},
+              {"object", hex(f.object.obj)},
+              {"generation", f.object.generation},
+              {"object_kind", f.kind},
+              {"time_ns", f.time_ns},
+              {"tid", f.tid},
+              {"event", std::string(op_name(f.op))},
+              {"count", f.count}};
+    j["holder"] = f.holder ? json(hex(f.holder)) : json(nullptr);
+    j["site"] = site_json(sym.resolve(f.site));
+    j["what"] = std::string(finding_meaning(f.what));
+    return j;
+}
+
 json findings_json(const std::vector<Finding> &findings, Symbolizer &sym)
 {
     json a = json::array();
-    for (const Finding &f : findings) {
-        json j = {{"kind", std::string(finding_name(f.what))},
-                  {"pid", f.object.pid},
-                  {"object", hex(f.object.obj)},
-                  {"generation", f.object.generation},
-                  {"object_kind", f.kind},
-                  {"time_ns", f.time_ns},
-                  {"tid", f.tid},
-                  {"event", std::string(op_name(f.op))},
-                  {"count", f.count}};
-        j["holder"] = f.holder ? json(hex(f.holder)) : json(nullptr);
-        j["site"] = site_json(sym.resolve(f.site));
-        j["what"] = std::string(finding_meaning(f.what));
-        a.push_back(std::move(j));
-    }
+    for (const Finding &f : findings)
+        a.push_back(finding_json(f, sym));
     return a;
 }
 

@@ -16,6 +16,7 @@ std::string_view finding_meaning(FindingKind k);
 
 // [ { "kind", "pid", "object", "generation", "object_kind", "time_ns", "tid", "event", "count",
 //     "holder", "site", "what" } ], in time order.
+nlohmann::json finding_json(const Finding &f, Symbolizer &sym);
 nlohmann::json findings_json(const std::vector<Finding> &findings, Symbolizer &sym);
 
 // A "Program bugs" section (empty string when there is none); `total` counts unlisted ones too.

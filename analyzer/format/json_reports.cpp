@@ -5,6 +5,7 @@
 #include "format/site_merge.hpp"
 #include "format/site_view.hpp"
 
+#include <functional>
 #include <set>
 #include <stdexcept>
 
@@ -88,32 +89,54 @@ json blockers_json(const TraceSummary &t, const std::vector<Blocked> &blocked, S
     return j;
 }
 
+namespace {
+
+// One element of a top-level array, as dump(2) indents it there.
+void write_element(std::FILE *out, const json &element, bool last)
+{
+    std::string indented = "\n    ";
+    for (char c : element.dump(2)) {
+        indented += c;
+        if (c == '\n')
+            indented += "    ";
+    }
+    if (!last)
+        indented += ',';
+    std::fwrite(indented.data(), 1, indented.size(), out);
+}
+
+// Writes frame.dump(2) and a newline, with the empty array frame[key] (a top-level key) filled
+// with `n` elements made one at a time by `element`: the document is never whole in memory.
+void write_streamed(std::FILE *out, const json &frame, const std::string &key, std::size_t n,
+                    const std::function<json(std::size_t)> &element)
+{
+    const std::string text = frame.dump(2);
+    const std::string empty = "\n  \"" + key + "\": []";
+    const std::size_t at = text.find(empty);
+    if (at == std::string::npos)
+        throw std::logic_error("streamed JSON: no top-level \"" + key + "\" array");
+    std::fwrite(text.data(), 1, at + empty.size() - 1, out); // up to and including '['
+    for (std::size_t i = 0; i < n; ++i)
+        write_element(out, element(i), i + 1 == n);
+    if (n > 0)
+        std::fputs("\n  ", out);
+    std::fputs((text.substr(at + empty.size() - 1) + "\n").c_str(), out);
+}
+
+} // namespace
+
 void write_blockers_json(std::FILE *out, const TraceSummary &t, const std::vector<Blocked> &blocked,
                          Symbolizer &sym)
 {
-    // What blockers_json(...).dump(2) prints, one failed freeze at a time: a trace with many
-    // failed freezes never holds all of them as JSON values at once. "blocked" is the first key;
-    // the rest (symbol_warnings among them) is made after every site was symbolized.
-    if (blocked.empty()) {
-        std::fputs((blockers_frame(t, blocked, sym).dump(2) + "\n").c_str(), out);
-        return;
-    }
+    // "blocked" is the first key: its elements are made (and their sites symbolized) before the
+    // frame, so the frame's symbol_warnings know every site.
     std::fputs("{\n  \"blocked\": [", out);
-    for (std::size_t i = 0; i < blocked.size(); ++i) {
-        std::string e = blocked_json(blocked[i], sym).dump(2);
-        std::string indented = "\n    ";
-        for (char c : e) {
-            indented += c;
-            if (c == '\n')
-                indented += "    ";
-        }
-        if (i + 1 < blocked.size())
-            indented += ',';
-        std::fwrite(indented.data(), 1, indented.size(), out);
-    }
-    std::fputs("\n  ]", out);
+    for (std::size_t i = 0; i < blocked.size(); ++i)
+        write_element(out, blocked_json(blocked[i], sym), i + 1 == blocked.size());
+    if (!blocked.empty())
+        std::fputs("\n  ", out);
     const std::string frame = blockers_frame(t, blocked, sym).dump(2);
-    const std::string empty = "{\n  \"blocked\": []";
+    const std::string empty = "{\n  \"blocked\": [";
     if (frame.compare(0, empty.size(), empty) != 0)
         throw std::logic_error("blockers JSON: \"blocked\" is not the first key");
     std::fputs((frame.substr(empty.size()) + "\n").c_str(), out);
@@ -278,6 +301,14 @@ json stats_json(const TraceSummary &t, const std::vector<Finding> &findings, Sym
     j["findings"] = findings_json(findings, sym);
     j["symbol_warnings"] = sym.warnings();
     return j;
+}
+
+void write_stats_json(std::FILE *out, const TraceSummary &t, const std::vector<Finding> &findings, Symbolizer &sym)
+{
+    for (const Finding &f : findings) // every site symbolized first: the frame's symbol_warnings know them all
+        sym.resolve(f.site);
+    write_streamed(out, stats_json(t, {}, sym), "findings", findings.size(),
+                   [&](std::size_t i) { return finding_json(findings[i], sym); });
 }
 
 } // namespace refblame::analyzer

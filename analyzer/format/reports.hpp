@@ -24,6 +24,8 @@ nlohmann::json history_json(const TraceSummary &t, const ObjectKey &obj, const s
                             Symbolizer &sym);
 nlohmann::json sites_json(const TraceSummary &t, const std::vector<SiteStats> &sites, Symbolizer &sym);
 nlohmann::json stats_json(const TraceSummary &t, const std::vector<Finding> &findings, Symbolizer &sym);
+// The same as stats_json(...).dump(2) and a newline, one finding at a time.
+void write_stats_json(std::FILE *out, const TraceSummary &t, const std::vector<Finding> &findings, Symbolizer &sym);
 
 std::string blockers_text(const TraceSummary &t, const std::vector<Blocked> &blocked, Symbolizer &sym);
 std::string holders_text(const TraceSummary &t, const ObjectState &s, Symbolizer &sym);

@@ -327,4 +327,29 @@ TEST_F(Reports, StatsCountEventsByKindThreadsAndGenerations)
     EXPECT_EQ(j["duration_ns"], 2'000'000);
 }
 
+TEST_F(Reports, StreamedStatsJsonIsExactlyTheJsonDocument)
+{
+    for (std::size_t n : {0u, 1u, 3u}) {
+        std::vector<Finding> findings;
+        for (std::size_t i = 0; i < n; ++i) {
+            Finding f;
+            f.what = FindingKind::underflow;
+            f.object = ObjectKey{100, 0x10 + i, 0};
+            f.site = site(&leaky_site, 100);
+            f.count = -1;
+            findings.push_back(f);
+        }
+        summary.findings = n;
+        const std::string want = stats_json(summary, findings, sym).dump(2) + "\n";
+        std::FILE *f = std::tmpfile();
+        ASSERT_NE(f, nullptr);
+        write_stats_json(f, summary, findings, sym);
+        std::string got(static_cast<std::size_t>(std::ftell(f)), '\0');
+        std::rewind(f);
+        ASSERT_EQ(std::fread(got.data(), 1, got.size(), f), got.size());
+        std::fclose(f);
+        EXPECT_EQ(got, want) << n << " findings";
+    }
+}
+
 } // namespace
