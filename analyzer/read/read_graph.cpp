@@ -44,11 +44,18 @@ void check(bool ok)
         throw std::bad_alloc();
 }
 
+// Babeltrace2 aborts when called with an error pending in the thread: none may be left from before.
+bt_graph *fresh_graph()
+{
+    bt_current_thread_clear_error();
+    return bt_graph_create(0);
+}
+
 } // namespace
 
 Plugins::Plugins() : ctf(find_plugin("ctf")) {}
 
-ReadGraph::ReadGraph(const Plugins &plugins) : plugins_(plugins), graph_(bt_graph_create(0))
+ReadGraph::ReadGraph(const Plugins &plugins) : plugins_(plugins), graph_(fresh_graph())
 {
     check(static_cast<bool>(graph_));
 }
@@ -104,7 +111,7 @@ bt::ErrorInfo ReadGraph::run()
 {
     for (;;) {
         switch (bt_graph_run(graph_.get())) {
-        case BT_GRAPH_RUN_STATUS_OK: return {};
+        case BT_GRAPH_RUN_STATUS_OK: read_past_ = bt::take_error_info(); return {};
         case BT_GRAPH_RUN_STATUS_AGAIN: continue; // files never make us wait; try again
         case BT_GRAPH_RUN_STATUS_MEMORY_ERROR: bt::take_error(); throw std::bad_alloc();
         default: {

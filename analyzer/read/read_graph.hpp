@@ -33,10 +33,16 @@ public:
     // Babeltrace2's reason (with the failing source `src-<trace index>`).
     bt::ErrorInfo run();
 
+    // After a run that ended normally: an error src.ctf.fs 2.0.4 reported but read on past (it ends a
+    // stream at corrupt data yet returns success), "" when none. Left in the thread, it would make the
+    // next Babeltrace2 call abort the process.
+    const bt::ErrorInfo &error_read_past() const { return read_past_; }
+
 private:
     const Plugins &plugins_;
     bt::Graph graph_;
     std::vector<const bt_component_source *> sources_; // borrowed: the graph owns them
+    bt::ErrorInfo read_past_;
 };
 
 // Whether src.ctf.fs can open the trace in `dir` at all: "" or the reason.

@@ -211,6 +211,7 @@ ReadSummary TraceReader::read(EventSink &sink)
     const bt::SinkClass sink_class = make_sink_class();
     o.graph->connect(sink_class.get(), state);
     const bt::ErrorInfo stopped = o.graph->run();
+    const bt::ErrorInfo read_past = o.graph->error_read_past();
     o.graph.reset();
     if (state.error)
         std::rethrow_exception(state.error);
@@ -225,6 +226,12 @@ ReadSummary TraceReader::read(EventSink &sink)
                                " refblame events, at time " + std::to_string(c.last_ns) + " ns (corrupt data: " + why +
                                "): later events of every stream were not read; results cover the trace up to "
                                "that time only");
+    }
+    if (!read_past.message.empty()) {
+        sum.complete = false;
+        sum.warnings.push_back(user_path + ": Babeltrace2 met corrupt data and read on (" +
+                               describe_stop(read_past, o) +
+                               "): events of that stream after it may be missing, results may be partial");
     }
     // Skipped files of traces none of whose streams was read.
     std::uint64_t late = 0;

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <fstream>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 namespace refblame::analyzer {
 namespace {
@@ -240,6 +243,32 @@ TEST(BrokenTrace, CorruptBytesBeforeAnyRefblameEventAreAUserErrorNamingTheTrace)
     const std::string msg = read_error(t);
     EXPECT_NE(msg.find(t.string() + ": cannot read the trace"), std::string::npos) << msg;
     EXPECT_NE(msg.find("CTF stream"), std::string::npos) << msg;
+}
+
+TEST(BrokenTrace, CorruptDataBabeltrace2ReadsPastIsWarnedAndTheNextReadDoesNotAbort)
+{
+    // A stream found by trace_fuzzer: src.ctf.fs 2.0.4 reports an error on it yet ends the stream with
+    // success. Left pending in the thread, that error made the next Babeltrace2 call abort the process.
+    TempDir tmp;
+    const fs::path t = tmp.path() / "trace";
+    fs::create_directories(t);
+    fs::copy_file(fs::path(REFBLAME_FUZZ_DIR) / "trace_template" / "metadata", t / "metadata");
+    fs::copy_file(fs::path(REFBLAME_FUZZ_DIR) / "corpus" / "trace" / "error-left-by-babeltrace2", t / "refblame_0");
+#if defined(__SANITIZE_ADDRESS__)
+    __lsan::ScopedDisabler bt2_leaks; // Babeltrace2 2.0.4 itself leaks what it decoded of this stream
+#endif
+    TraceReader reader(t);
+    for (int read = 0; read < 2; ++read) {
+        CollectingSink sink;
+        try {
+            reader.read(sink);
+            ADD_FAILURE() << "read " << read << ": no error, yet the stream holds no refblame event";
+        } catch (const UserError &e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find("no refblame events"), std::string::npos) << msg;
+            EXPECT_NE(msg.find("Babeltrace2 met corrupt data and read on"), std::string::npos) << msg;
+        }
+    }
 }
 
 TEST(BrokenTrace, AllStreamFilesCutIsAUserErrorNamingAFile)
