@@ -147,6 +147,13 @@ void SinkState::on_message(const bt_message *msg)
         const StreamInfo &s = stream(bt_event_borrow_stream_const(bt_message_event_borrow_event_const(msg)));
         switch (decoder.decode(msg, s, event_, module_)) {
         case EventDecoder::Kind::refblame:
+            // Streams are merged by time and each CTF stream's clock only moves on: an event stamped
+            // earlier than one already handed on comes from corrupt data. The order stays what it is.
+            if (counts.refblame_events > 0 && event_.time_ns < counts.last_ns) {
+                if (counts.backward_times++ == 0)
+                    first_backward = s.trace->dir + ", CTF stream " + std::to_string(s.index);
+                event_.time_ns = counts.last_ns;
+            }
             if (counts.refblame_events++ == 0)
                 counts.first_ns = event_.time_ns;
             counts.last_ns = event_.time_ns;

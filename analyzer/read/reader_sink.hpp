@@ -25,6 +25,7 @@ struct ReadCounts {
     std::uint64_t lost_events = 0;     // sum of the plausible discarded-event counts
     std::uint64_t lost_packets = 0;
     std::uint64_t first_ns = 0, last_ns = 0; // times of the first and last refblame event
+    std::uint64_t backward_times = 0; // refblame events stamped before one already read (corrupt), raised to it
 };
 
 // Shared by the TraceReader and the sink component it adds (the component's
@@ -48,6 +49,7 @@ struct SinkState {
     std::unordered_map<const bt_stream *, StreamInfo> streams;
     const bt_stream *last_stream = nullptr;
     StreamInfo last_info;
+    std::string first_backward; // the trace and stream of the first event in `counts.backward_times`
 
     const StreamInfo &stream(const bt_stream *s);
     void on_message(const bt_message *msg);

@@ -233,6 +233,12 @@ ReadSummary TraceReader::read(EventSink &sink)
                                describe_stop(read_past, o) +
                                "): events of that stream after it may be missing, results may be partial");
     }
+    if (c.backward_times > 0) {
+        sum.complete = false;
+        sum.warnings.push_back(state.first_backward + ": " + std::to_string(c.backward_times) +
+                               " refblame events stamped earlier than events already read (corrupt data): "
+                               "their times were raised to keep the order, times near them may be off");
+    }
     // Skipped files of traces none of whose streams was read.
     std::uint64_t late = 0;
     for (TraceInfo &t : o.infos) {

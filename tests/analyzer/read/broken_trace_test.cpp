@@ -245,15 +245,38 @@ TEST(BrokenTrace, CorruptBytesBeforeAnyRefblameEventAreAUserErrorNamingTheTrace)
     EXPECT_NE(msg.find("CTF stream"), std::string::npos) << msg;
 }
 
+// A trace of the fuzzers' template metadata and one stream file from the trace fuzzer's seed corpus.
+fs::path fuzz_trace(const TempDir &tmp, const char *seed)
+{
+    const fs::path t = tmp.path() / "trace";
+    fs::create_directories(t);
+    fs::copy_file(fs::path(REFBLAME_FUZZ_DIR) / "trace_template" / "metadata", t / "metadata");
+    fs::copy_file(fs::path(REFBLAME_FUZZ_DIR) / "corpus" / "trace" / seed, t / "refblame_0");
+    return t;
+}
+
+TEST(BrokenTrace, EventsStampedBeforeEventsAlreadyReadKeepTheOrderAndAreWarned)
+{
+    // A stream found by trace_fuzzer whose corrupt packets go back in time: the reader promises time order.
+    TempDir tmp;
+    const fs::path t = fuzz_trace(tmp, "times-going-back");
+    TraceReader reader(t);
+    CollectingSink sink;
+    const ReadSummary sum = reader.read(sink);
+    ASSERT_GE(sink.events.size(), 2u);
+    for (std::size_t i = 1; i < sink.events.size(); ++i)
+        EXPECT_LE(sink.events[i - 1].time_ns, sink.events[i].time_ns) << "event " << i;
+    EXPECT_FALSE(sum.complete);
+    EXPECT_TRUE(has_warning(sum.warnings, {t.string(), "stamped earlier than events already read", "corrupt data"}))
+        << ::testing::PrintToString(sum.warnings);
+}
+
 TEST(BrokenTrace, CorruptDataBabeltrace2ReadsPastIsWarnedAndTheNextReadDoesNotAbort)
 {
     // A stream found by trace_fuzzer: src.ctf.fs 2.0.4 reports an error on it yet ends the stream with
     // success. Left pending in the thread, that error made the next Babeltrace2 call abort the process.
     TempDir tmp;
-    const fs::path t = tmp.path() / "trace";
-    fs::create_directories(t);
-    fs::copy_file(fs::path(REFBLAME_FUZZ_DIR) / "trace_template" / "metadata", t / "metadata");
-    fs::copy_file(fs::path(REFBLAME_FUZZ_DIR) / "corpus" / "trace" / "error-left-by-babeltrace2", t / "refblame_0");
+    const fs::path t = fuzz_trace(tmp, "error-left-by-babeltrace2");
 #if defined(__SANITIZE_ADDRESS__)
     __lsan::ScopedDisabler bt2_leaks; // Babeltrace2 2.0.4 itself leaks what it decoded of this stream
 #endif
