@@ -30,6 +30,21 @@ std::uint64_t load_bias()
     return bias;
 }
 
+// What `write` writes to a file.
+template <class Write>
+std::string written(Write write)
+{
+    std::FILE *f = std::tmpfile();
+    if (!f)
+        return "tmpfile() failed";
+    write(f);
+    std::string out(static_cast<std::size_t>(std::ftell(f)), '\0');
+    std::rewind(f);
+    out.resize(std::fread(out.data(), 1, out.size(), f));
+    std::fclose(f);
+    return out;
+}
+
 class Reports : public ::testing::Test {
 protected:
     // Larger than this test program's mapping, sanitized Debug builds included.
@@ -277,13 +292,7 @@ TEST_F(Reports, StreamedBlockersJsonIsExactlyTheJsonDocument)
                                                       held(site(&leaky_site, 100), 2, false)}));
         summary.warnings = {"a warning"};
         const std::string want = blockers_json(summary, list, sym).dump(2) + "\n";
-        std::FILE *f = std::tmpfile();
-        ASSERT_NE(f, nullptr);
-        write_blockers_json(f, summary, list, sym);
-        std::string got(static_cast<std::size_t>(std::ftell(f)), '\0');
-        std::rewind(f);
-        ASSERT_EQ(std::fread(got.data(), 1, got.size(), f), got.size());
-        std::fclose(f);
+        const std::string got = written([&](std::FILE *f) { write_blockers_json(f, summary, list, sym); });
         EXPECT_EQ(got, want) << n << " failed freezes";
     }
 }
@@ -341,13 +350,7 @@ TEST_F(Reports, StreamedStatsJsonIsExactlyTheJsonDocument)
         }
         summary.findings = n;
         const std::string want = stats_json(summary, findings, sym).dump(2) + "\n";
-        std::FILE *f = std::tmpfile();
-        ASSERT_NE(f, nullptr);
-        write_stats_json(f, summary, findings, sym);
-        std::string got(static_cast<std::size_t>(std::ftell(f)), '\0');
-        std::rewind(f);
-        ASSERT_EQ(std::fread(got.data(), 1, got.size(), f), got.size());
-        std::fclose(f);
+        const std::string got = written([&](std::FILE *f) { write_stats_json(f, summary, findings, sym); });
         EXPECT_EQ(got, want) << n << " findings";
     }
 }
