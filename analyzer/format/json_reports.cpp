@@ -81,10 +81,10 @@ json blockers_frame(const TraceSummary &t, const std::vector<Blocked> &blocked, 
 
 json blockers_json(const TraceSummary &t, const std::vector<Blocked> &blocked, Symbolizer &sym)
 {
-    json j = blockers_frame(t, blocked, sym);
-    json list = json::array();
-    for (const Blocked &b : blocked)
+    json list = json::array(); // first: its sites (expected holders, freezers) are not all ranked in the frame,
+    for (const Blocked &b : blocked) // whose symbol_warnings must know every site shown
         list.push_back(blocked_json(b, sym));
+    json j = blockers_frame(t, blocked, sym);
     j["blocked"] = std::move(list);
     return j;
 }

@@ -297,6 +297,18 @@ TEST_F(Reports, StreamedBlockersJsonIsExactlyTheJsonDocument)
     }
 }
 
+TEST_F(Reports, BlockersJsonWarnsOfEverySiteItShowsNotOnlyTheRankedOnes)
+{
+    // Process 300 has no module map. Its freezer and its expected holder are shown in "blocked" but not
+    // ranked in "sites"; the warning must still be there, in the document and in the streamed output.
+    const std::vector<Blocked> list = {blocked(300, 0x3000, {held(SiteKey{300, 0x1234, 0}, 1, true)})};
+    const nlohmann::json j = blockers_json(summary, list, sym);
+    EXPECT_TRUE(j["sites"].empty());
+    ASSERT_EQ(j["symbol_warnings"].size(), 1u) << j.dump(2);
+    EXPECT_NE(j["symbol_warnings"][0].get<std::string>().find("process 300"), std::string::npos);
+    EXPECT_EQ(written([&](std::FILE *f) { write_blockers_json(f, summary, list, sym); }), j.dump(2) + "\n");
+}
+
 TEST_F(Reports, LeaksTextSaysNRefsOnMObjectsAcquiredAtTheSite)
 {
     LeakedObject a, b;
