@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -34,7 +35,7 @@ struct Input {
     std::vector<Event> events;
     std::vector<std::pair<std::size_t, Loss>> losses; // each delivered just before events[first]
     query::AnalysisOptions options;
-    bool serialize = false; // dump every JSON document (half the inputs: dumping was half of each run's time)
+    bool serialize = false; // dump the JSON reports and check the streamed writers (format_everything)
 };
 
 std::uint64_t object_address(FuzzedDataProvider &in, std::uint8_t sel)
@@ -200,29 +201,59 @@ void check(const query::Analysis &a)
         require(a.findings[i - 1].time_ns <= a.findings[i].time_ns, "findings out of time order");
 }
 
-// A JSON document's size: its text when the input asks for serializing, else its element count (+1).
-std::size_t json_size(const nlohmann::json &j, bool serialize)
+// What a streamed JSON writer wrote, read back.
+template <class Write>
+std::string streamed(Write write)
 {
-    return serialize ? j.dump().size() : j.size() + 1;
+    char *buf = nullptr;
+    std::size_t len = 0;
+    std::FILE *f = open_memstream(&buf, &len);
+    require(f != nullptr, "open_memstream failed");
+    write(f);
+    std::fclose(f);
+    std::string out(buf, len);
+    std::free(buf);
+    return out;
 }
 
+// Every report, text and JSON, built from the analysis. With `serialize` (half the inputs: dumping was half
+// of each execution's time) the JSON is dumped too, and the streamed writers the CLI uses for blockers and
+// stats must write exactly the document. Each is compared right after its document is built: the symbolizer's
+// warnings grow with every site resolved, and the CLI makes one report per run.
 void format_everything(const query::Analysis &a, const Input &x)
 {
     static Symbolizer sym{SymbolizerOptions{}}; // no module: every site unresolved (or unknown, address 0)
     const TraceSummary &t = a.summary;
     const query::AnalysisOptions &o = x.options;
-    const bool dump = x.serialize;
-    std::size_t n = json_size(blockers_json(t, a.blocked, sym), dump) + blockers_text(t, a.blocked, sym).size();
-    n += json_size(leaks_json(t, a.leaks, sym, a.findings), dump) + leaks_text(t, a.leaks, sym, a.findings).size();
-    n += json_size(sites_json(t, a.sites, sym), dump) + sites_text(t, a.sites, sym).size();
-    n += json_size(stats_json(t, a.findings, sym), dump) + stats_text(t, a.findings, sym).size();
-    for (const ObjectState &s : a.holders)
-        n += json_size(holders_json(t, s, sym), dump) + holders_text(t, s, sym).size();
+    std::vector<nlohmann::json> docs;
+    docs.push_back(blockers_json(t, a.blocked, sym));
+    if (x.serialize)
+        require(streamed([&](std::FILE *f) { write_blockers_json(f, t, a.blocked, sym); }) ==
+                    docs.back().dump(2) + "\n",
+                "streamed blockers JSON differs from the document");
+    docs.push_back(stats_json(t, a.findings, sym));
+    if (x.serialize)
+        require(streamed([&](std::FILE *f) { write_stats_json(f, t, a.findings, sym); }) ==
+                    docs.back().dump(2) + "\n",
+                "streamed stats JSON differs from the document");
+    docs.push_back(leaks_json(t, a.leaks, sym, a.findings));
+    docs.push_back(sites_json(t, a.sites, sym));
+    blockers_text(t, a.blocked, sym);
+    stats_text(t, a.findings, sym);
+    leaks_text(t, a.leaks, sym, a.findings);
+    sites_text(t, a.sites, sym);
+    for (const ObjectState &s : a.holders) {
+        docs.push_back(holders_json(t, s, sym));
+        holders_text(t, s, sym);
+    }
     if (o.object) {
         const ObjectKey key{o.pid.value_or(unknown_id), *o.object, 0};
-        n += json_size(history_json(t, key, a.history, sym), dump) + history_text(t, key, a.history, sym).size();
+        docs.push_back(history_json(t, key, a.history, sym));
+        history_text(t, key, a.history, sym);
     }
-    require(n > 0, "empty reports");
+    if (x.serialize)
+        for (const nlohmann::json &d : docs)
+            d.dump();
 }
 
 } // namespace
