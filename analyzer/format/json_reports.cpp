@@ -1,5 +1,6 @@
 // json_reports.cpp: every query's answer as one JSON object, in the schema DESIGN.md fixes.
 #include "format/findings_view.hpp"
+#include "format/json_stream.hpp"
 #include "format/ranking.hpp"
 #include "format/reports.hpp"
 #include "format/site_merge.hpp"
@@ -89,52 +90,13 @@ json blockers_json(const TraceSummary &t, const std::vector<Blocked> &blocked, S
     return j;
 }
 
-namespace {
-
-// One element of a top-level array, as dump(2) indents it there.
-void write_element(std::FILE *out, const json &element, bool last)
-{
-    std::string indented = "\n    ";
-    for (char c : element.dump(2)) {
-        indented += c;
-        if (c == '\n')
-            indented += "    ";
-    }
-    if (!last)
-        indented += ',';
-    std::fwrite(indented.data(), 1, indented.size(), out);
-}
-
-// Writes frame.dump(2) and a newline, with the empty array frame[key] (a top-level key) filled
-// with `n` elements made one at a time by `element`: the document is never whole in memory.
-void write_streamed(std::FILE *out, const json &frame, const std::string &key, std::size_t n,
-                    const std::function<json(std::size_t)> &element)
-{
-    const std::string text = frame.dump(2);
-    const std::string empty = "\n  \"" + key + "\": []";
-    const std::size_t at = text.find(empty);
-    if (at == std::string::npos)
-        throw std::logic_error("streamed JSON: no top-level \"" + key + "\" array");
-    std::fwrite(text.data(), 1, at + empty.size() - 1, out); // up to and including '['
-    for (std::size_t i = 0; i < n; ++i)
-        write_element(out, element(i), i + 1 == n);
-    if (n > 0)
-        std::fputs("\n  ", out);
-    std::fputs((text.substr(at + empty.size() - 1) + "\n").c_str(), out);
-}
-
-} // namespace
-
 void write_blockers_json(std::FILE *out, const TraceSummary &t, const std::vector<Blocked> &blocked,
                          Symbolizer &sym)
 {
     // "blocked" is the first key: its elements are made (and their sites symbolized) before the
     // frame, so the frame's symbol_warnings know every site.
     std::fputs("{\n  \"blocked\": [", out);
-    for (std::size_t i = 0; i < blocked.size(); ++i)
-        write_element(out, blocked_json(blocked[i], sym), i + 1 == blocked.size());
-    if (!blocked.empty())
-        std::fputs("\n  ", out);
+    write_elements(out, blocked.size(), [&](std::size_t i) { return blocked_json(blocked[i], sym); });
     const std::string frame = blockers_frame(t, blocked, sym).dump(2);
     const std::string empty = "{\n  \"blocked\": [";
     if (frame.compare(0, empty.size(), empty) != 0)
