@@ -47,17 +47,8 @@ inline std::vector<std::pair<SymbolizedSite, SiteStats>> merge_site_stats(const 
                                                                           Symbolizer &sym)
 {
     SiteMerge<SiteStats> merge(sym);
-    for (const SiteStats &s : sites) {
-        SiteStats &r = merge.at(s.site);
-        r.gets += s.gets;
-        r.puts += s.puts;
-        r.outstanding += s.outstanding;
-        r.hold_ns_total += s.hold_ns_total;
-        r.hold_ns_max = std::max(r.hold_ns_max, s.hold_ns_max);
-        r.holds.merge(s.holds);
-        r.blocked += s.blocked;
-        r.blocked_refs += s.blocked_refs;
-    }
+    for (const SiteStats &s : sites)
+        merge.at(s.site).add(s);
     auto rows = std::move(merge).sorted([](const SiteStats &a, const SiteStats &b) {
         return a.blocked != b.blocked ? a.blocked > b.blocked : a.outstanding > b.outstanding;
     });

@@ -29,6 +29,18 @@ void HoldHistogram::merge(const HoldHistogram &o)
         buckets[b] = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{buckets[b]} + o.buckets[b], UINT32_MAX));
 }
 
+void SiteStats::add(const SiteStats &o)
+{
+    gets += o.gets;
+    puts += o.puts;
+    outstanding += o.outstanding;
+    hold_ns_total += o.hold_ns_total;
+    hold_ns_max = std::max(hold_ns_max, o.hold_ns_max);
+    holds.merge(o.holds);
+    blocked += o.blocked;
+    blocked_refs += o.blocked_refs;
+}
+
 std::uint64_t HoldHistogram::median(std::uint64_t max_ns) const
 {
     std::uint64_t total = 0, seen = 0;

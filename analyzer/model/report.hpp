@@ -103,6 +103,10 @@ struct SiteStats {
     HoldHistogram holds;
     std::uint64_t blocked = 0;     // failed freezes where this site held a non-expected ref
     std::uint64_t blocked_refs = 0;
+
+    // Adds another row's counts and holds (the median is not recomputed): the same site seen in
+    // another shard of the objects, or another address of the same source line.
+    void add(const SiteStats &o);
 };
 
 // One event of an object's history (history --object), with the rule that paired it.

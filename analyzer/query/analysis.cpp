@@ -3,16 +3,14 @@
 
 #include "attribute/learner.hpp"
 #include "attribute/model_pairer.hpp"
-#include "query/blockers.hpp"
+#include "query/collector.hpp"
 #include "query/first_pass.hpp"
-#include "query/leaks.hpp"
-#include "query/object_queries.hpp"
-#include "query/site_census.hpp"
-#include "query/site_table.hpp"
 #include "query/summary.hpp"
 #include "query/worker_sink.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <system_error>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -22,103 +20,6 @@
 namespace refblame::analyzer::query {
 
 namespace {
-
-// Fans the replay's callbacks out to the queries, applying --kind.
-class Collector final : public replay::ReplayObserver {
-public:
-    Collector(const AnalysisOptions &options, Analysis &out)
-        : options_(options), out_(out)
-    {
-        if (options.object)
-            object_.emplace(*options.object, options.at_ns, options.history, out.strings);
-    }
-
-    void before_event(const replay::ObjectState &o, const Event &e) override
-    {
-        if (object_)
-            object_->before_event(o, e);
-        if (wanted(o))
-            census_.add(e);
-    }
-    void on_acquire(const replay::ObjectState &o, const Event &, const replay::OpenRef &r) override
-    {
-        if (wanted(o))
-            sites_.acquired(r.site, static_cast<std::uint64_t>(r.units), r.site_id);
-    }
-    void on_release(const replay::ObjectState &o, const Event &e, const replay::Release &r) override
-    {
-        if (object_)
-            object_->on_release(o, e, r);
-        if (!wanted(o) || r.kind == replay::ReleaseKind::resync)
-            return;
-        std::uint64_t hold = e.time_ns > r.ref->time_ns ? e.time_ns - r.ref->time_ns : 0;
-        sites_.released(r.ref->site, static_cast<std::uint64_t>(r.units), hold, r.ref->site_id);
-    }
-    void on_applied(const replay::ObjectState &o, const Event &e, bool continuity_break) override
-    {
-        if (object_)
-            object_->on_applied(o, e, continuity_break);
-    }
-    void on_failed_freeze(const replay::ObjectState &o, const Event &e) override
-    {
-        if (wanted(o))
-            if (options_.blockers)
-                blockers_.on_failed_freeze(o, e);
-    }
-    void on_successful_freeze(const replay::ObjectState &o, const Event &) override
-    {
-        if (wanted(o))
-            if (options_.blockers)
-                blockers_.on_successful_freeze(o);
-    }
-    void on_generation_end(const replay::ObjectState &o, std::uint64_t time_ns, replay::EndReason why) override
-    {
-        if (object_)
-            object_->on_generation_end(o, time_ns, why);
-        if (!wanted(o))
-            return;
-        for (const replay::OpenRef &r : o.refs)
-            sites_.outstanding(r.site, static_cast<std::uint64_t>(r.units));
-        leaks_.on_end(o, time_ns, why != replay::EndReason::end_of_trace);
-    }
-    void on_finding(const Finding &f) override
-    {
-        if (options_.kind && f.kind != *options_.kind)
-            return;
-        if (out_.findings.size() < options_.max_findings)
-            out_.findings.push_back(f);
-        else
-            ++findings_dropped_;
-    }
-
-    void finish(Analysis &out, std::uint64_t end_ns)
-    {
-        out.blocked = blockers_.finish(sites_);
-        out.sites = sites_.report();
-        out.leaks = leaks_.objects();
-        out.leak_sites = leaks_.sites();
-        out.site_uses = census_.take();
-        std::stable_sort(out.findings.begin(), out.findings.end(),
-                         [](const Finding &a, const Finding &b) { return a.time_ns < b.time_ns; });
-        if (object_) {
-            out.holders = object_->holders(end_ns);
-            out.history = object_->take_history();
-        }
-    }
-    std::uint64_t findings_dropped() const { return findings_dropped_; }
-
-private:
-    bool wanted(const replay::ObjectState &o) const { return !options_.kind || o.kind == *options_.kind; }
-
-    const AnalysisOptions &options_;
-    Analysis &out_;
-    SiteTable sites_;
-    BlockersQuery blockers_;
-    LeaksQuery leaks_;
-    SiteCensus census_;
-    std::optional<ObjectQueries> object_;
-    std::uint64_t findings_dropped_ = 0;
-};
 
 // One replay feeding two sinks.
 class TeeSink final : public EventSink {
@@ -204,14 +105,19 @@ template <class P>
 struct Replay {
     template <class... Args>
     Replay(const AnalysisOptions &opts, replay::SiteIndex *sites, Args &&...pairer_args)
-        : options(opts), pairer(std::forward<Args>(pairer_args)...), collector(options, out),
+        : options(opts), pairer(std::forward<Args>(pairer_args)...), collector(options, out.strings),
           engine(pairer, collector, engine_options(options, sites))
     {
+        collector.attach(engine);
     }
-    Analysis finish()
+    // After engine.finish(): the reports, with `others` (replays of the other shards, finished) merged in.
+    Analysis finish(std::vector<std::unique_ptr<Replay>> others = {})
     {
-        engine.finish();
-        const replay::ReplayCounters &c = engine.counters();
+        replay::ReplayCounters c = engine.counters();
+        for (std::unique_ptr<Replay> &other : others) {
+            c.absorb(other->engine.counters());
+            collector.absorb(std::move(other->collector));
+        }
         collector.finish(out, c.last_ns);
         out.summary = make_summary(c, collector.findings_dropped());
         return std::move(out);
@@ -237,6 +143,7 @@ Analysis count_only(const TracePass &pass, const AnalysisOptions &options)
     Replay<replay::OldestFirstPairer> r(options, &sites); // what it pairs is never reported
     Sink sink(r.engine);
     read_into(pass, sink, options);
+    r.engine.finish();
     return r.finish();
 }
 
@@ -268,6 +175,7 @@ void AttributePass::on_loss(const Loss &l)
 
 Analysis AttributePass::finish()
 {
+    impl_->engine.finish();
     return impl_->finish();
 }
 
@@ -276,11 +184,69 @@ attribute::LearnedModels learn(const TracePass &pass, const AnalysisOptions &opt
     return prepare(pass, options).models;
 }
 
+namespace {
+
+using Shard = Replay<attribute::ModelPairer>;
+
+// How many replays share the attribution, one thread each: one per CPU (two at most, the machines this
+// is measured on), one for --object (its one object lives in one shard: the others would only wait).
+unsigned attribution_shards(const AnalysisOptions &options)
+{
+    if (options.object || !use_threads(options))
+        return 1;
+    return options.threads > 1 ? static_cast<unsigned>(options.threads)
+                               : std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
+}
+
+// The attribution replay split by object (replay::shard_of) over `n` threads. Each reads the whole spill
+// (other shards' events move its clock) and keeps its own queries; they are merged as one replay's.
+Analysis attribute_in_shards(const Prepared &p, const AnalysisOptions &options, unsigned n)
+{
+    std::vector<std::unique_ptr<Shard>> shards;
+    for (unsigned i = 0; i < n; ++i) {
+        AnalysisOptions o = options;
+        o.engine.shard = i;
+        o.engine.shards = n;
+        shards.push_back(std::make_unique<Shard>(o, p.models.oldest_first.index().get(), p.models));
+    }
+    p.spill->seal(); // the replays below only read it
+    std::vector<std::exception_ptr> errors(n);
+    const auto run = [&](unsigned i) {
+        try {
+            p.spill->replay(shards[i]->engine);
+            shards[i]->engine.finish();
+        } catch (...) {
+            errors[i] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < n; ++i) {
+        try {
+            threads.emplace_back(run, i);
+        } catch (const std::system_error &) { // no thread to be had: that shard on this one
+            run(i);
+        }
+    }
+    run(0);
+    for (std::thread &t : threads)
+        t.join();
+    for (const std::exception_ptr &e : errors)
+        if (e)
+            std::rethrow_exception(e);
+    std::unique_ptr<Shard> first = std::move(shards.front());
+    shards.erase(shards.begin());
+    return first->finish(std::move(shards));
+}
+
+} // namespace
+
 Analysis analyze(const TracePass &pass, const AnalysisOptions &options)
 {
     if (!options.attribute)
         return count_only(pass, options);
     Prepared p = prepare(pass, options);
+    if (unsigned n = attribution_shards(options); n > 1)
+        return attribute_in_shards(p, options, n);
     AttributePass attribute_pass(p.models, options);
     p.spill->replay(attribute_pass);
     return attribute_pass.finish();

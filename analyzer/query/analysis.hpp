@@ -29,7 +29,8 @@ struct AnalysisOptions {
     // balance: counts, generations, continuity, findings): one replay during the read, no spill.
     bool attribute = true;
     int learn_passes = 1;                // replays that learn the pairing model before attributing
-    int threads = 0;                     // 1: read and analyze on one thread; 0: two when there are 2+ CPUs
+    // 1: read and analyze on one thread; 0: two when there are 2+ CPUs; N > 1: also N attribution shards.
+    int threads = 0;
     std::size_t max_findings = 10000;    // findings listed (all are counted)
     replay::EngineOptions engine;        // reordering window (pid is taken from `pid`)
 };

@@ -2,6 +2,7 @@
 #include "query/blockers.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <numeric>
 
 namespace refblame::analyzer::query {
@@ -18,6 +19,16 @@ void FreezePresence::on_successful_freeze(const replay::ObjectState &obj)
             again = caller(obj.refs[j].site) == caller(obj.refs[i].site);
         if (!again)
             k.present[caller(obj.refs[i].site)] += 1;
+    }
+}
+
+void FreezePresence::absorb(const FreezePresence &other)
+{
+    for (const auto &[name, theirs] : other.kinds_) {
+        Kind &k = kinds_[name];
+        k.successful += theirs.successful;
+        for (const auto &[site, n] : theirs.present)
+            k.present[site] += n;
     }
 }
 
@@ -75,9 +86,10 @@ void mark_expected(std::vector<HeldUnit> &units, int expected, const std::string
     units = std::move(out);
 }
 
-void BlockersQuery::on_failed_freeze(const replay::ObjectState &obj, const Event &e)
+void BlockersQuery::on_failed_freeze(const replay::ObjectState &obj, const Event &e, replay::ReplayOrder order)
 {
     Pending p;
+    p.order = order;
     Blocked &b = p.blocked;
     b.object = obj.key;
     b.kind = std::string(obj.kind);
@@ -90,6 +102,18 @@ void BlockersQuery::on_failed_freeze(const replay::ObjectState &obj, const Event
     p.life_start_ns = obj.first_ns;
     p.units = held_units(obj);
     pending_.push_back(std::move(p));
+}
+
+void BlockersQuery::absorb(BlockersQuery &&other)
+{
+    presence_.absorb(other.presence_);
+    std::vector<Pending> merged;
+    merged.reserve(pending_.size() + other.pending_.size());
+    std::merge(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()),
+               std::make_move_iterator(other.pending_.begin()), std::make_move_iterator(other.pending_.end()),
+               std::back_inserter(merged), [](const Pending &a, const Pending &b) { return a.order < b.order; });
+    pending_ = std::move(merged);
+    other.pending_.clear();
 }
 
 std::vector<Blocked> BlockersQuery::finish(SiteTable &sites)

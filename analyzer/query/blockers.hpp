@@ -4,6 +4,7 @@
 #include "model/report.hpp"
 #include "query/holder_groups.hpp"
 #include "query/site_table.hpp"
+#include "replay/engine.hpp"
 #include "replay/object_state.hpp"
 
 #include <string>
@@ -16,6 +17,7 @@ namespace refblame::analyzer::query {
 class FreezePresence {
 public:
     void on_successful_freeze(const replay::ObjectState &obj);
+    void absorb(const FreezePresence &other);
     // Share of the successful freezes of `kind` at which `site` held a ref; -1: none of that kind seen.
     double share(const std::string &kind, const SiteKey &site) const;
 
@@ -38,8 +40,11 @@ void mark_expected(std::vector<HeldUnit> &units, int expected, const std::string
 
 class BlockersQuery {
 public:
-    void on_failed_freeze(const replay::ObjectState &obj, const Event &e);
+    // `order`: when in the replay (ReplayEngine::order), to merge shards in one replay's order.
+    void on_failed_freeze(const replay::ObjectState &obj, const Event &e, replay::ReplayOrder order = {});
     void on_successful_freeze(const replay::ObjectState &obj) { presence_.on_successful_freeze(obj); }
+    // Takes in another shard's failed and successful freezes (before finish()).
+    void absorb(BlockersQuery &&other);
 
     // Judges the expected refs with everything the pass saw, credits the
     // blocking sites in `sites`, and returns the blocked freezes in time order.
@@ -50,6 +55,7 @@ private:
         Blocked blocked; // holders filled at finish
         std::uint64_t life_start_ns = 0;
         std::vector<HeldUnit> units;
+        replay::ReplayOrder order;
     };
     std::vector<Pending> pending_;
     FreezePresence presence_;

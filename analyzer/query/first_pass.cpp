@@ -21,6 +21,10 @@ void FirstPass::on_event(const Event &raw)
 {
     if (pid_ && raw.pid != *pid_)
         return; // the later passes would skip it too
+    if (raw.pid != last_pid_) { // refs of unknown origin are keyed by process: interned before any
+        sites_->intern(SiteKey{raw.pid, 0, 0}); // attribution shard needs them (shards only read the index)
+        last_pid_ = raw.pid;
+    }
     Event e = raw;
     sites_->assign(e);
     flows_.on_event(e);

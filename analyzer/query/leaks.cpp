@@ -33,12 +33,31 @@ void LeaksQuery::on_end(const replay::ObjectState &obj, std::uint64_t time_ns, b
     objects_.push_back(std::move(leak));
 }
 
+void LeaksQuery::absorb(const LeaksQuery &other)
+{
+    objects_.insert(objects_.end(), other.objects_.begin(), other.objects_.end());
+    for (const LeakSite &s : other.sites_) {
+        auto [index, fresh] = site_index_.try_emplace(s.site, sites_.size());
+        if (fresh) {
+            sites_.push_back(s);
+            continue;
+        }
+        LeakSite &mine = sites_[index->second];
+        mine.refs += s.refs;
+        mine.objects += s.objects;
+        mine.freed_with_refs += s.freed_with_refs;
+        mine.confidence = std::max(mine.confidence, s.confidence);
+        mine.uncertain = mine.uncertain || s.uncertain;
+    }
+}
+
 std::vector<LeakedObject> LeaksQuery::objects() const
 {
     std::vector<LeakedObject> out = objects_;
     std::stable_sort(out.begin(), out.end(), [](const LeakedObject &a, const LeakedObject &b) {
-        return std::make_tuple(!a.state.freed, -a.state.count, a.state.time_ns) <
-               std::make_tuple(!b.state.freed, -b.state.count, b.state.time_ns);
+        const ObjectKey &x = a.state.object, &y = b.state.object;
+        return std::make_tuple(!a.state.freed, -a.state.count, a.state.time_ns, x.pid, x.obj, x.generation) <
+               std::make_tuple(!b.state.freed, -b.state.count, b.state.time_ns, y.pid, y.obj, y.generation);
     });
     return out;
 }
@@ -47,7 +66,8 @@ std::vector<LeakSite> LeaksQuery::sites() const
 {
     std::vector<LeakSite> out = sites_;
     std::stable_sort(out.begin(), out.end(), [](const LeakSite &a, const LeakSite &b) {
-        return std::make_tuple(b.refs, b.objects) < std::make_tuple(a.refs, a.objects);
+        return std::make_tuple(b.refs, b.objects, a.site.pid, a.site.address, a.site.stack_id) <
+               std::make_tuple(a.refs, a.objects, b.site.pid, b.site.address, b.site.stack_id);
     });
     return out;
 }

@@ -14,8 +14,11 @@ class LeaksQuery {
 public:
     // A generation ended holding refs: `freed` when it ended by obj_free or re-init.
     void on_end(const replay::ObjectState &obj, std::uint64_t time_ns, bool freed);
+    void absorb(const LeaksQuery &other); // another shard's objects
 
-    // Freed-with-refs first, then most refs; sites by most refs.
+
+    // Freed-with-refs first, then most refs, then earliest, then by object; sites by most refs, then
+    // most objects, then by site (ties never depend on the order objects ended in).
     std::vector<LeakedObject> objects() const;
     std::vector<LeakSite> sites() const;
 

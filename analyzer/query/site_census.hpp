@@ -3,6 +3,7 @@
 
 #include "model/event.hpp"
 #include "model/report.hpp"
+#include "replay/engine.hpp"
 
 #include <cstddef>
 #include <unordered_map>
@@ -12,7 +13,9 @@ namespace refblame::analyzer::query {
 
 class SiteCensus {
 public:
-    void add(const Event &e);
+    // `order`: when in the replay (ReplayEngine::order), to merge shards in one replay's order.
+    void add(const Event &e, replay::ReplayOrder order = {});
+    void absorb(const SiteCensus &other); // another shard's events
     std::vector<SiteUse> take(); // in first-seen order
 
 private:
@@ -25,6 +28,7 @@ private:
     };
     std::unordered_map<SiteKey, std::size_t, Hash> index_;
     std::vector<SiteUse> uses_;
+    std::vector<replay::ReplayOrder> first_; // when each use's first event was replayed
     static constexpr std::size_t no_index = static_cast<std::size_t>(-1);
     std::vector<std::size_t> by_site_id_; // Event::site -> index in uses_ (no_index: not yet)
     SiteKey last_{unknown_id, 0, 0};

@@ -76,6 +76,14 @@ void SiteTable::blocked(const SiteKey &site, std::uint64_t refs)
     r.stats.blocked_refs += refs;
 }
 
+void SiteTable::absorb(const SiteTable &other)
+{
+    for (const auto &[site, theirs] : other.rows_)
+        row(site).stats.add(theirs.stats);
+    callers_built_ = false;
+    callers_.clear();
+}
+
 std::vector<SiteStats> SiteTable::report() const
 {
     std::vector<SiteStats> out;

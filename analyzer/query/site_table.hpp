@@ -18,6 +18,7 @@ public:
     void released(const SiteKey &site, std::uint64_t units, std::uint64_t hold_ns, std::uint32_t site_id = 0);
     void outstanding(const SiteKey &site, std::uint64_t units);
     void blocked(const SiteKey &site, std::uint64_t refs); // once per failed freeze the site blocked
+    void absorb(const SiteTable &other); // adds another table's rows (another shard of the objects)
 
     const SiteStats *find(const SiteKey &site) const;
     // The totals of every site with site's caller, whatever its recorded stack

@@ -33,6 +33,29 @@ std::size_t newest_of_holder(const ObjectState &o, std::uint64_t holder)
 
 } // namespace
 
+void ReplayCounters::absorb(const ReplayCounters &o)
+{
+    if (o.events > 0) {
+        first_ns = events > 0 ? std::min(first_ns, o.first_ns) : o.first_ns;
+        last_ns = std::max(last_ns, o.last_ns);
+    }
+    events += o.events;
+    for (std::size_t i = 0; i < by_op.size(); ++i)
+        by_op[i] += o.by_op[i];
+    generations += o.generations;
+    uncertain_generations += o.uncertain_generations;
+    addresses += o.addresses;
+    breaks += o.breaks;
+    breaks_after_loss += o.breaks_after_loss;
+    spanned_loss += o.spanned_loss;
+    reordered += o.reordered;
+    unknown_origin_objects += o.unknown_origin_objects;
+    unknown_holder_puts += o.unknown_holder_puts;
+    findings += o.findings;
+    pids.insert(o.pids.begin(), o.pids.end());
+    threads.insert(o.threads.begin(), o.threads.end());
+}
+
 ReplayEngine::ReplayEngine(Pairer &pairer, ReplayObserver &observer, EngineOptions options)
     : pairer_(pairer), observer_(observer), options_(options), sites_(options.sites ? *options.sites : own_sites_)
 {
@@ -61,6 +84,13 @@ void ReplayEngine::on_event(const Event &raw)
 {
     if (options_.pid && raw.pid != *options_.pid)
         return;
+    ++position_;
+    if (options_.shards > 1 && shard_of(raw.pid, raw.obj, options_.shards) != options_.shard) {
+        now_ = std::max(now_, raw.time_ns); // another shard's object: only the clock moves
+        if (!pending_keys_.empty() && now_ - earliest_pending_ > options_.reorder_window_ns)
+            expire_pending();
+        return;
+    }
     ReplayCounters &c = counters_;
     if (c.events == 0)
         c.first_ns = raw.time_ns;
@@ -196,11 +226,23 @@ void ReplayEngine::drain(ObjectState &o, bool expired)
     }
 }
 
+void ReplayEngine::sort_pending_keys()
+{
+    std::sort(pending_keys_.begin(), pending_keys_.end(),
+              [](const Key &a, const Key &b) { return a.pid != b.pid ? a.pid < b.pid : a.obj < b.obj; });
+    pending_keys_.erase(std::unique(pending_keys_.begin(), pending_keys_.end()), pending_keys_.end());
+}
+
 void ReplayEngine::expire_pending()
 {
+    // By object key: the order does not depend on which other objects had events held back, so
+    // that shards of the objects drain theirs in the order one engine would.
+    expiring_ = true;
+    sort_pending_keys();
     earliest_pending_ = now_;
-    for (std::size_t i = 0; i < pending_keys_.size();) {
-        Key key = pending_keys_[i];
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < pending_keys_.size(); ++i) {
+        const Key key = pending_keys_[i];
         auto it = live_.find(key);
         if (it != live_.end() && !it->second.pending.empty() &&
             now_ - it->second.pending.front().time_ns > options_.reorder_window_ns) {
@@ -208,18 +250,19 @@ void ReplayEngine::expire_pending()
             maybe_retire(key);
             it = live_.find(key);
         }
-        if (it == live_.end() || it->second.pending.empty()) {
-            pending_keys_[i] = pending_keys_.back();
-            pending_keys_.pop_back();
+        if (it == live_.end() || it->second.pending.empty())
             continue;
-        }
         earliest_pending_ = std::min(earliest_pending_, it->second.pending.front().time_ns);
-        ++i;
+        pending_keys_[kept++] = key;
     }
+    pending_keys_.resize(kept);
+    expiring_ = false;
 }
 
 void ReplayEngine::finish()
 {
+    expiring_ = true;
+    sort_pending_keys();
     for (const Key &key : pending_keys_) {
         auto it = live_.find(key);
         if (it != live_.end())
@@ -369,7 +412,7 @@ void ReplayEngine::acquire(ObjectState &o, const Event &e, std::int64_t units, R
     r.id = ++next_ref_id_;
     if (origin == RefOrigin::unknown) {
         r.site = SiteKey{e.pid, 0, 0};
-        r.site_id = sites_.intern(r.site);
+        r.site_id = options_.shards > 1 ? sites_.find(r.site) : sites_.intern(r.site);
     } else {
         r.site = SiteKey{e.pid, e.caller, e.stack_id};
         r.site_id = e.site ? e.site : sites_.of(e);

@@ -26,7 +26,37 @@ struct EngineOptions {
     std::size_t reorder_max_pending = 12;
     // Where site ids come from (Event::site, OpenRef::site_id); null: the engine keeps its own.
     SiteIndex *sites = nullptr;
+    // Replay only the objects of shard `shard` of `shards` (shard_of): the others' events only move the
+    // clock, so that held-back events expire as in one engine that replays them all. Objects are
+    // independent, so `shards` engines fed the same stream together do what one engine does. With more
+    // than one shard, `sites` is only read: every site the events need must be interned beforehand.
+    unsigned shard = 0, shards = 1;
 };
+
+// When, in a replay, something about an object happened: the stream position of the event being
+// processed, whether held-back events were being applied (they follow the event's own, by object
+// key), and the object. What shards of one stream report merges in this order into one engine's.
+struct ReplayOrder {
+    std::uint64_t position = 0;
+    bool expiring = false;
+    std::int32_t pid = 0;
+    std::uint64_t obj = 0;
+    friend bool operator<(const ReplayOrder &a, const ReplayOrder &b)
+    {
+        if (a.position != b.position)
+            return a.position < b.position;
+        if (a.expiring != b.expiring)
+            return b.expiring;
+        return a.pid != b.pid ? a.pid < b.pid : a.obj < b.obj;
+    }
+};
+
+// Which of `shards` shards the object (pid, obj) belongs to.
+inline unsigned shard_of(std::int32_t pid, std::uint64_t obj, unsigned shards)
+{
+    const std::uint64_t h = (obj ^ static_cast<std::uint32_t>(pid)) * 0x9e3779b97f4a7c15ull;
+    return static_cast<unsigned>(((h >> 32) * shards) >> 32); // the high half scaled: no division
+}
 
 struct ReplayCounters {
     std::uint64_t events = 0;
@@ -45,6 +75,9 @@ struct ReplayCounters {
     std::unordered_set<std::int32_t> pids;
     std::unordered_set<std::uint64_t> threads; // (pid << 32 | tid)
     std::vector<Loss> losses;
+
+    // Adds the counts of an engine that replayed another shard of the same stream (losses are the same).
+    void absorb(const ReplayCounters &other);
 };
 
 class ReplayEngine final : public EventSink {
@@ -59,6 +92,13 @@ public:
     void finish();
 
     const ReplayCounters &counters() const { return counters_; }
+    // Events offered so far (those of other shards included; not those of other processes under `pid`):
+    // during a callback, the stream position of the event being processed.
+    std::uint64_t position() const { return position_; }
+    // True while events held back are applied because they waited too long (or at finish()), for
+    // every object in turn, by object key; false while the event at position() is being applied.
+    bool expiring() const { return expiring_; }
+    ReplayOrder order(std::int32_t pid, std::uint64_t obj) const { return {position_, expiring_, pid, obj}; }
 
 private:
     struct Key {
@@ -76,6 +116,7 @@ private:
     ObjectState &object_for(const Event &e);
     void drain(ObjectState &o, bool force);
     void expire_pending();
+    void sort_pending_keys();
     void maybe_retire(const Key &k);
 
     void apply(ObjectState &o, const Event &e, bool continuity_break);
@@ -115,6 +156,8 @@ private:
     std::unordered_map<std::int32_t, std::uint64_t> first_loss_; // per pid: earliest loss (unknown_id: any pid)
     LossWindows loss_windows_; // an object operated on across one of these may have lost events there
     std::uint64_t now_ = 0;
+    std::uint64_t position_ = 0;
+    bool expiring_ = false;
     std::uint64_t earliest_pending_ = 0; // no held-back event is older (0: rescan)
     std::uint64_t next_ref_id_ = 0;
     std::vector<std::size_t> candidates_; // scratch

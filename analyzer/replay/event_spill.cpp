@@ -137,9 +137,15 @@ void EventSpill::flush()
     buffer_.clear();
 }
 
+void EventSpill::seal()
+{
+    if (!buffer_.empty())
+        flush();
+}
+
 void EventSpill::replay(EventSink &sink)
 {
-    flush();
+    seal();
     std::vector<char> in(buffer_bytes);
     std::size_t have = 0, used = 0; // bytes in `in`, bytes consumed
     std::uint64_t offset = 0;

@@ -31,6 +31,10 @@ public:
     std::uint64_t events() const { return events_; }
     std::uint64_t bytes() const { return written_ + buffer_.size(); }
 
+    // Writes out what is buffered. After it, and until the next add(), replay() only reads: several
+    // threads may replay at once.
+    void seal();
+
     // Hands everything added, in the order added, to `sink` (Event::kind views
     // stay valid as long as the spill). May be called any number of times.
     void replay(EventSink &sink);

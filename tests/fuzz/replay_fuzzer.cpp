@@ -1,6 +1,8 @@
 // replay_fuzzer.cpp: libFuzzer target: arbitrary event streams (ops, objects, threads, generations, losses, hostile
-// counts) through the whole analysis (learn + attribute passes, every query) and every report, checking its promises.
+// counts) through the whole analysis (learn + attribute passes, every query) and every report, checking its promises;
+// the attribution split over shards must answer exactly as one replay.
 #include "format/reports.hpp"
+#include "format/stack_reports.hpp"
 #include "query/analysis.hpp"
 #include "user_error.hpp"
 
@@ -256,6 +258,32 @@ void format_everything(const query::Analysis &a, const Input &x)
             d.dump();
 }
 
+// The same analysis with the attribution split over three shards (on threads).
+query::AnalysisOptions sharded(query::AnalysisOptions o)
+{
+    o.threads = 3;
+    return o;
+}
+
+// Every whole-trace report as JSON (a fresh symbolizer: its warnings grow with what it resolved).
+std::vector<std::string> reports(const query::Analysis &a)
+{
+    Symbolizer sym{SymbolizerOptions{}};
+    const TraceSummary &t = a.summary;
+    return {blockers_json(t, a.blocked, sym).dump(), sites_json(t, a.sites, sym).dump(),
+            leaks_json(t, a.leaks, sym, a.findings).dump(), stats_json(t, a.findings, sym).dump(),
+            balance_json(t, a.site_uses, sym).dump()};
+}
+
+// The sharded analysis's reports must be one replay's, byte for byte; the first that differs is printed.
+void same_reports(const std::vector<std::string> &one, const std::vector<std::string> &shards)
+{
+    for (std::size_t i = 0; i < one.size(); ++i)
+        if (one[i] != shards[i])
+            std::fprintf(stderr, "one replay:\n%s\nin shards:\n%s\n", one[i].c_str(), shards[i].c_str());
+    require(one == shards, "the attribution in shards answered differently from one replay");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
@@ -275,6 +303,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     try {
         const query::Analysis a = query::analyze(pass, x.options);
         check(a);
+        if (!x.options.object)
+            same_reports(reports(a), reports(query::analyze(pass, sharded(x.options))));
         format_everything(a, x);
     } catch (const refblame::UserError &) {
         // an --object that is not in the trace, or not yet at --at: the user's mistake, said in words

@@ -1,7 +1,13 @@
-// analysis_test.cpp: the driver reads the trace once, and the threaded and single-threaded analyses give the same answers.
+// analysis_test.cpp: the driver reads the trace once, and the threaded, sharded and single-threaded analyses give the same answers.
+#include "format/reports.hpp"
+#include "format/stack_reports.hpp"
 #include "page_pool_scenario.hpp"
 #include "query/analysis.hpp"
 #include "run_passes.hpp"
+#include "symbolize/symbolizer.hpp"
+
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -49,6 +55,60 @@ TEST(Analysis, OneThreadAndTwoGiveTheSameHolders)
         }
     }
     EXPECT_EQ(a.summary.events, b.summary.events);
+}
+
+// Every report the CLI can print from a whole-trace analysis, as JSON (a fresh symbolizer each time: its
+// warnings grow with what it resolved).
+std::vector<std::string> reports(const Analysis &a)
+{
+    Symbolizer sym{SymbolizerOptions{}};
+    const TraceSummary &t = a.summary;
+    return {blockers_json(t, a.blocked, sym).dump(1), sites_json(t, a.sites, sym).dump(1),
+            leaks_json(t, a.leaks, sym, a.findings).dump(1), stats_json(t, a.findings, sym).dump(1),
+            balance_json(t, a.site_uses, sym).dump(1)};
+}
+
+TEST(Analysis, AttributionInShardsGivesTheReportsOfOneReplay)
+{
+    testing::PagePoolConfig c;
+    c.duration_ns = 400'000'000;
+    c.slots = 96;            // many objects, recycled: generations in every shard
+    c.life_ns = 40e6;
+    c.shared_completion = true;
+    c.io_threads = 2;
+    testing::Scenario s = testing::page_pool(c);
+    // Program bugs for the findings: a get right after some obj_free (use after free).
+    std::vector<Event> events;
+    int bugs = 0;
+    for (const Event &e : s.events) {
+        events.push_back(e);
+        if (e.op == Op::obj_free && bugs++ % 3 == 0) {
+            Event uaf = e;
+            uaf.op = Op::mod;
+            uaf.val = 1;
+            uaf.count = e.count + 1;
+            events.push_back(uaf);
+        }
+    }
+    s.events = std::move(events);
+    for (std::size_t max_findings : {std::size_t{10000}, std::size_t{3}}) { // the cap keeps the stream's first
+        AnalysisOptions one;
+        one.threads = 1;
+        one.max_findings = max_findings;
+        const Analysis single = testing::analyze_events(s.events, one);
+        ASSERT_GT(single.blocked.size(), 20u);
+        ASSERT_GT(single.leaks.size(), 5u);
+        ASSERT_GT(single.summary.findings, 5u);
+        const std::vector<std::string> expected = reports(single);
+        for (int shards : {2, 3}) {
+            AnalysisOptions o = one;
+            o.threads = shards;
+            const std::vector<std::string> got = reports(testing::analyze_events(s.events, o));
+            ASSERT_EQ(got.size(), expected.size());
+            for (std::size_t i = 0; i < got.size(); ++i)
+                EXPECT_EQ(got[i], expected[i]) << "report " << i << ", " << shards << " shards, cap " << max_findings;
+        }
+    }
 }
 
 } // namespace
