@@ -94,6 +94,9 @@ public:
     virtual void on_module(const ModuleEvent &m) = 0;
     virtual void on_loss(const Loss &l) = 0;
     virtual void on_stack(const StackEvent &) {}
+    // An event this sink is not given happened at time_ns: a replay split by object hands each
+    // shard its own objects' events and only the time of the others'.
+    virtual void on_clock(std::uint64_t /*time_ns*/) {}
 };
 
 } // namespace refblame::analyzer

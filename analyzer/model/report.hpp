@@ -85,7 +85,8 @@ struct LeakedObject {
 // Hold times on a log scale (4 buckets per doubling): fixed memory per site, medians within ~10%,
 // and rows of one source location add up exactly.
 struct HoldHistogram {
-    std::array<std::uint32_t, 256> buckets{};
+    static constexpr std::size_t size = 256;
+    std::array<std::uint32_t, size> buckets{};
     void add(std::uint64_t hold_ns, std::uint64_t units);
     void merge(const HoldHistogram &o);
     std::uint64_t median(std::uint64_t max_ns) const; // 0 when empty; never above max_ns

@@ -213,7 +213,7 @@ Analysis attribute_in_shards(const Prepared &p, const AnalysisOptions &options, 
     std::vector<std::exception_ptr> errors(n);
     const auto run = [&](unsigned i) {
         try {
-            p.spill->replay(shards[i]->engine);
+            p.spill->replay(shards[i]->engine, i, n);
             shards[i]->engine.finish();
         } catch (...) {
             errors[i] = std::current_exception();

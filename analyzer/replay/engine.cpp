@@ -80,17 +80,23 @@ bool ReplayEngine::loss_before(std::int32_t pid, std::uint64_t time_ns) const
     return false;
 }
 
+void ReplayEngine::on_clock(std::uint64_t time_ns)
+{
+    ++position_;
+    now_ = std::max(now_, time_ns);
+    if (!pending_keys_.empty() && now_ - earliest_pending_ > options_.reorder_window_ns)
+        expire_pending();
+}
+
 void ReplayEngine::on_event(const Event &raw)
 {
     if (options_.pid && raw.pid != *options_.pid)
         return;
-    ++position_;
     if (options_.shards > 1 && shard_of(raw.pid, raw.obj, options_.shards) != options_.shard) {
-        now_ = std::max(now_, raw.time_ns); // another shard's object: only the clock moves
-        if (!pending_keys_.empty() && now_ - earliest_pending_ > options_.reorder_window_ns)
-            expire_pending();
+        on_clock(raw.time_ns); // another shard's object: only the clock moves
         return;
     }
+    ++position_;
     ReplayCounters &c = counters_;
     if (c.events == 0)
         c.first_ns = raw.time_ns;

@@ -6,6 +6,7 @@
 #include "replay/object_state.hpp"
 #include "replay/observer.hpp"
 #include "replay/pairer.hpp"
+#include "replay/shards.hpp"
 #include "replay/site_index.hpp"
 
 #include <array>
@@ -51,13 +52,6 @@ struct ReplayOrder {
     }
 };
 
-// Which of `shards` shards the object (pid, obj) belongs to.
-inline unsigned shard_of(std::int32_t pid, std::uint64_t obj, unsigned shards)
-{
-    const std::uint64_t h = (obj ^ static_cast<std::uint32_t>(pid)) * 0x9e3779b97f4a7c15ull;
-    return static_cast<unsigned>(((h >> 32) * shards) >> 32); // the high half scaled: no division
-}
-
 struct ReplayCounters {
     std::uint64_t events = 0;
     std::array<std::uint64_t, 10> by_op{};
@@ -87,6 +81,7 @@ public:
     void on_event(const Event &e) override;
     void on_module(const ModuleEvent &) override {}
     void on_loss(const Loss &l) override;
+    void on_clock(std::uint64_t time_ns) override; // another shard's event: the clock and position move
 
     // End of the stream: apply what is held back, end every live generation.
     void finish();

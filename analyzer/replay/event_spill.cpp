@@ -1,6 +1,8 @@
 // event_spill.cpp: record encoding, the unlinked temp file, buffered writes and sequential buffered reads.
 #include "replay/event_spill.hpp"
 
+#include "replay/shards.hpp"
+
 #include "user_error.hpp"
 
 #include <cerrno>
@@ -143,7 +145,7 @@ void EventSpill::seal()
         flush();
 }
 
-void EventSpill::replay(EventSink &sink)
+void EventSpill::replay(EventSink &sink, unsigned shard, unsigned shards)
 {
     seal();
     std::vector<char> in(buffer_bytes);
@@ -175,6 +177,14 @@ void EventSpill::replay(EventSink &sink)
         std::memcpy(&r, in.data() + used, record_bytes);
         used += record_bytes;
         const SiteKey &site = sites_.key(r.site);
+        if (shards > 1 && shard_of(site.pid, r.obj, shards) != shard) {
+            if (r.flags & has_extension) {
+                fill(extension_bytes);
+                used += extension_bytes;
+            }
+            sink.on_clock(r.time_ns);
+            continue;
+        }
         e.time_ns = r.time_ns;
         e.obj = r.obj;
         e.site = r.site;

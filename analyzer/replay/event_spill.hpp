@@ -36,8 +36,10 @@ public:
     void seal();
 
     // Hands everything added, in the order added, to `sink` (Event::kind views
-    // stay valid as long as the spill). May be called any number of times.
-    void replay(EventSink &sink);
+    // stay valid as long as the spill). May be called any number of times. With
+    // `shards` > 1, only the events of objects in shard `shard` (shard_of); the
+    // others reach sink.on_clock() with their time alone.
+    void replay(EventSink &sink, unsigned shard = 0, unsigned shards = 1);
 
 private:
     void flush();

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <random>
+
 namespace refblame::analyzer::testing {
 namespace {
 
@@ -15,6 +18,28 @@ const SiteStats &site_of(const query::Analysis &a, std::uint64_t address)
         if (s.site.address == address)
             return s;
     throw std::runtime_error("site not reported");
+}
+
+TEST(HoldHistogram, PutsEveryHoldInTheBucketOfFourTimesItsLog2)
+{
+    std::mt19937_64 rng(7);
+    std::vector<std::uint64_t> holds = {0, 1, 2, 3, 4, 5, 1000, 999'999, UINT64_MAX, UINT64_MAX - 1};
+    for (int shift = 0; shift < 64; ++shift) // around every power of two and every quarter-doubling step
+        for (double q : {1.0, 1.189207115, 1.414213562, 1.681792831})
+            for (std::int64_t d = -3; d <= 3; ++d) {
+                const double v = std::ldexp(q, shift) + static_cast<double>(d);
+                if (v >= 0 && v < 1.8e19)
+                    holds.push_back(static_cast<std::uint64_t>(v));
+            }
+    for (int i = 0; i < 100000; ++i)
+        holds.push_back(rng() >> (rng() % 64));
+    for (std::uint64_t h : holds) {
+        HoldHistogram hist;
+        hist.add(h, 1);
+        const double b = 4.0 * std::log2(static_cast<double>(h) + 1.0); // the definition, in report.hpp
+        const std::size_t expected = std::min<std::size_t>(static_cast<std::size_t>(b), HoldHistogram::size - 1);
+        ASSERT_EQ(hist.buckets[expected], 1u) << "hold " << h;
+    }
 }
 
 TEST(Sites, CountGetsPutsOutstandingAndHoldTimes)

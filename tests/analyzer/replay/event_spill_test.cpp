@@ -1,6 +1,7 @@
 // event_spill_test.cpp: the spill gives back every event and loss exactly, in order, as often as asked, from a file in TMPDIR.
 #include "event_builder.hpp"
 #include "replay/event_spill.hpp"
+#include "replay/shards.hpp"
 #include "user_error.hpp"
 
 #include <gtest/gtest.h>
@@ -14,7 +15,13 @@ namespace {
 struct Collect final : EventSink {
     std::vector<Event> events;
     std::vector<std::pair<std::size_t, Loss>> losses; // (events before it, loss)
-    void on_event(const Event &e) override { events.push_back(e); }
+    std::vector<std::uint64_t> clock;                 // every event's time, those given and those not
+    void on_event(const Event &e) override
+    {
+        events.push_back(e);
+        clock.push_back(e.time_ns);
+    }
+    void on_clock(std::uint64_t time_ns) override { clock.push_back(time_ns); }
     void on_module(const ModuleEvent &) override {}
     void on_loss(const Loss &l) override { losses.emplace_back(events.size(), l); }
 };
@@ -106,6 +113,43 @@ TEST(EventSpill, RecordsCrossingItsBufferBoundariesComeBackWhole)
         EXPECT_EQ(out.events[i].holder, i % 3 == 0 ? i + 1 : 0);
         EXPECT_EQ(out.events[i].caller, 0x1000 + i % 17);
     }
+}
+
+TEST(EventSpill, AShardGetsItsObjectsEventsAndOnlyTheTimeOfTheOthers)
+{
+    SiteIndex sites;
+    EventSpill spill(sites);
+    std::vector<Event> in;
+    for (std::uint64_t i = 0; i < 4000; ++i) {
+        Event e;
+        e.time_ns = 1000 + i;
+        e.obj = 0x1000 + (i % 97) * 64;
+        e.pid = i % 5 == 0 ? 7 : 8;
+        e.caller = 0x400 + i % 3;
+        e.holder = i % 4 == 0 ? i + 1 : 0; // some records carry the extension
+        e.site = sites.of(e);
+        spill.add(e);
+        in.push_back(e);
+    }
+    spill.seal();
+    std::size_t given = 0;
+    for (unsigned shard = 0; shard < 3; ++shard) {
+        Collect out;
+        spill.replay(out, shard, 3);
+        ASSERT_EQ(out.clock.size(), in.size()) << "shard " << shard; // every event moves its clock once
+        std::size_t k = 0;
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            EXPECT_EQ(out.clock[i], in[i].time_ns);
+            if (shard_of(in[i].pid, in[i].obj, 3) != shard)
+                continue;
+            ASSERT_LT(k, out.events.size());
+            expect_same(out.events[k++], in[i]);
+        }
+        EXPECT_EQ(k, out.events.size());
+        EXPECT_GT(k, in.size() / 6) << "shard " << shard << " got too few objects";
+        given += k;
+    }
+    EXPECT_EQ(given, in.size());
 }
 
 TEST(EventSpill, AnUnusableTempDirIsAUserErrorNamingItAndTmpdir)
