@@ -188,8 +188,9 @@ namespace {
 
 using Shard = Replay<attribute::ModelPairer>;
 
-// How many replays share the attribution, one thread each: one per CPU (two at most, the machines this
-// is measured on), one for --object (its one object lives in one shard: the others would only wait).
+// How many replays share the attribution, one thread each: one per CPU, two at most (only measured on
+// 2 CPUs so far; every shard reads the whole spill, and all share one malloc arena, see read_into);
+// one for --object (its one object lives in one shard: the others would only wait).
 unsigned attribution_shards(const AnalysisOptions &options)
 {
     if (options.object || !use_threads(options))

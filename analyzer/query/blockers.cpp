@@ -2,7 +2,6 @@
 #include "query/blockers.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <numeric>
 
 namespace refblame::analyzer::query {
@@ -107,24 +106,36 @@ void BlockersQuery::on_failed_freeze(const replay::ObjectState &obj, const Event
 void BlockersQuery::absorb(BlockersQuery &&other)
 {
     presence_.absorb(other.presence_);
-    std::vector<Pending> merged;
-    merged.reserve(pending_.size() + other.pending_.size());
-    std::merge(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()),
-               std::make_move_iterator(other.pending_.begin()), std::make_move_iterator(other.pending_.end()),
-               std::back_inserter(merged), [](const Pending &a, const Pending &b) { return a.order < b.order; });
-    pending_ = std::move(merged);
+    absorbed_.push_back(std::move(other.pending_)); // interleaved by finish(), which frees as it goes
+    for (std::vector<Pending> &part : other.absorbed_)
+        absorbed_.push_back(std::move(part));
     other.pending_.clear();
+    other.absorbed_.clear();
 }
 
 std::vector<Blocked> BlockersQuery::finish(SiteTable &sites)
 {
+    std::vector<std::vector<Pending> *> parts{&pending_}; // each in replay order; one object is in one part
+    std::size_t total = pending_.size();
+    for (std::vector<Pending> &part : absorbed_) {
+        parts.push_back(&part);
+        total += part.size();
+    }
     // Judge every freeze first (with the sites' release statistics as the pass left them), then credit.
-    for (Pending &p : pending_)
-        mark_expected(p.units, p.blocked.expected, p.blocked.kind, p.life_start_ns, p.blocked.time_ns, sites,
-                      presence_);
+    for (std::vector<Pending> *part : parts)
+        for (Pending &p : *part)
+            mark_expected(p.units, p.blocked.expected, p.blocked.kind, p.life_start_ns, p.blocked.time_ns, sites,
+                          presence_);
     std::vector<Blocked> out;
-    out.reserve(pending_.size());
-    for (Pending &p : pending_) {
+    out.reserve(total);
+    std::vector<std::size_t> next(parts.size(), 0);
+    while (out.size() < total) {
+        std::size_t k = parts.size(); // the part whose next freeze came first in the replay
+        for (std::size_t i = 0; i < parts.size(); ++i)
+            if (next[i] < parts[i]->size() &&
+                (k == parts.size() || (*parts[i])[next[i]].order < (*parts[k])[next[k]].order))
+                k = i;
+        Pending &p = (*parts[k])[next[k]++];
         p.blocked.holders = group_holders(p.units);
         std::vector<HeldUnit>().swap(p.units); // keep the peak near one copy of the report
         std::vector<std::pair<SiteKey, std::uint64_t>> blocking; // a site blocks a given freeze once
@@ -142,6 +153,7 @@ std::vector<Blocked> BlockersQuery::finish(SiteTable &sites)
         out.push_back(std::move(p.blocked));
     }
     pending_.clear();
+    absorbed_.clear();
     return out;
 }
 

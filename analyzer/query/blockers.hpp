@@ -58,6 +58,7 @@ private:
         replay::ReplayOrder order;
     };
     std::vector<Pending> pending_;
+    std::vector<std::vector<Pending>> absorbed_; // other shards' pending_, each in replay order
     FreezePresence presence_;
 };
 
