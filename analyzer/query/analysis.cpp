@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <system_error>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -221,10 +220,11 @@ Analysis attribute_in_shards(const Prepared &p, const AnalysisOptions &options, 
         }
     };
     std::vector<std::thread> threads;
+    threads.reserve(n);
     for (unsigned i = 1; i < n; ++i) {
         try {
             threads.emplace_back(run, i);
-        } catch (const std::system_error &) { // no thread to be had: that shard on this one
+        } catch (...) { // no thread to be had: that shard on this one
             run(i);
         }
     }
@@ -241,8 +241,11 @@ Analysis attribute_in_shards(const Prepared &p, const AnalysisOptions &options, 
 
 } // namespace
 
-Analysis analyze(const TracePass &pass, const AnalysisOptions &options)
+Analysis analyze(const TracePass &pass, const AnalysisOptions &asked)
 {
+    AnalysisOptions options = asked;
+    options.engine.shard = 0; // the analysis splits the attribution itself (attribute_in_shards)
+    options.engine.shards = 1;
     if (!options.attribute)
         return count_only(pass, options);
     Prepared p = prepare(pass, options);

@@ -23,7 +23,7 @@ struct AnalysisOptions;
 
 class Collector final : public replay::ReplayObserver {
 public:
-    // `strings` backs the history's string views (--object); `max_findings` caps the findings listed.
+    // `strings` backs the history's string views (--object); options.max_findings caps the findings listed.
     Collector(const AnalysisOptions &options, std::set<std::string, std::less<>> &strings);
 
     // The engine whose callbacks these are: its order() orders what shards found when merged.

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 namespace refblame::analyzer::query {
 
@@ -33,7 +34,7 @@ private:
     std::shared_ptr<replay::SiteIndex> sites_;
     replay::EventSpill &spill_;
     std::optional<std::int32_t> pid_;
-    std::int32_t last_pid_ = unknown_id;
+    std::optional<std::int32_t> last_pid_;
     attribute::LifeFlows flows_;       // by caller
     attribute::LifeFlows stack_flows_; // by caller and stack, once an event carried a stack
     bool stacks_seen_ = false;

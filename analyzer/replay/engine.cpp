@@ -141,6 +141,11 @@ void ReplayEngine::on_event(const Event &raw)
         pending_keys_.push_back(key);
         drain(o, false);
     }
+    // The oldest event held back must be known exactly, not only bounded: when it expires may not
+    // depend on other objects' (a shard of the objects sees only its own). drain() may have applied
+    // the front and left an earlier-stamped event first.
+    if (!o.pending.empty())
+        earliest_pending_ = std::min(earliest_pending_, o.pending.front().time_ns);
     if (o.freed)
         maybe_retire(key);
     if (!pending_keys_.empty() && now_ - earliest_pending_ > options_.reorder_window_ns)
@@ -152,10 +157,9 @@ ObjectState &ReplayEngine::object_for(const Event &e)
     Key key{e.pid, e.obj};
     if (last_obj_ && last_key_ == key) // runs of ops on one object are common (a get, then its put)
         return *last_obj_;
-    auto it = live_.find(key);
-    if (it != live_.end()) {
+    if (ObjectState *found = live_.find(key.pid, key.obj)) {
         last_key_ = key;
-        return *(last_obj_ = &it->second); // map nodes do not move: valid until erased
+        return *(last_obj_ = found); // states do not move in the table: valid until erased
     }
     last_obj_ = nullptr;
     ObjectState o;
@@ -168,10 +172,10 @@ ObjectState &ReplayEngine::object_for(const Event &e)
         o.freed = true;
         o.events = 1;
         freed_.erase(tomb);
-        return live_.emplace(key, std::move(o)).first->second;
+        return live_.insert(key.pid, key.obj, std::move(o));
     }
     ++counters_.addresses;
-    ObjectState &fresh = live_.emplace(key, std::move(o)).first->second;
+    ObjectState &fresh = live_.insert(key.pid, key.obj, std::move(o));
     if (e.op != Op::obj_init) { // first seen mid-life: refs taken before the trace started
         ++counters_.generations;
         std::optional<std::int32_t> before = implied_before(e);
@@ -186,15 +190,14 @@ ObjectState &ReplayEngine::object_for(const Event &e)
 
 void ReplayEngine::maybe_retire(const Key &key)
 {
-    auto it = live_.find(key);
-    if (it == live_.end())
+    const ObjectState *o = live_.find(key.pid, key.obj);
+    if (!o)
         return;
-    const ObjectState &o = it->second;
-    if (o.freed && o.refs.empty() && o.frozen_refs.empty() && o.pending.empty() && o.count == 0) {
-        freed_[key] = Tomb{o.key.generation, o.reported_after_free};
-        if (last_obj_ == &it->second)
+    if (o->freed && o->refs.empty() && o->frozen_refs.empty() && o->pending.empty() && o->count == 0) {
+        freed_[key] = Tomb{o->key.generation, o->reported_after_free};
+        if (last_obj_ == o)
             last_obj_ = nullptr;
-        live_.erase(it);
+        live_.erase(key.pid, key.obj);
     }
 }
 
@@ -249,16 +252,15 @@ void ReplayEngine::expire_pending()
     std::size_t kept = 0;
     for (std::size_t i = 0; i < pending_keys_.size(); ++i) {
         const Key key = pending_keys_[i];
-        auto it = live_.find(key);
-        if (it != live_.end() && !it->second.pending.empty() &&
-            now_ - it->second.pending.front().time_ns > options_.reorder_window_ns) {
-            drain(it->second, true);
+        ObjectState *o = live_.find(key.pid, key.obj);
+        if (o && !o->pending.empty() && now_ - o->pending.front().time_ns > options_.reorder_window_ns) {
+            drain(*o, true);
             maybe_retire(key);
-            it = live_.find(key);
+            o = live_.find(key.pid, key.obj);
         }
-        if (it == live_.end() || it->second.pending.empty())
+        if (!o || o->pending.empty())
             continue;
-        earliest_pending_ = std::min(earliest_pending_, it->second.pending.front().time_ns);
+        earliest_pending_ = std::min(earliest_pending_, o->pending.front().time_ns);
         pending_keys_[kept++] = key;
     }
     pending_keys_.resize(kept);
@@ -267,17 +269,17 @@ void ReplayEngine::expire_pending()
 
 void ReplayEngine::finish()
 {
+    ++position_; // a step of its own, after the last event's
     expiring_ = true;
     sort_pending_keys();
-    for (const Key &key : pending_keys_) {
-        auto it = live_.find(key);
-        if (it != live_.end())
-            drain(it->second, true);
-    }
+    for (const Key &key : pending_keys_)
+        if (ObjectState *o = live_.find(key.pid, key.obj))
+            drain(*o, true);
     pending_keys_.clear();
-    for (auto &[key, o] : live_)
+    live_.for_each([&](ObjectState &o) {
         if (!o.freed)
             end_generation(o, now_, EndReason::end_of_trace);
+    });
 }
 
 void ReplayEngine::apply_break(ObjectState &o, const Event &e)
@@ -307,6 +309,7 @@ void ReplayEngine::apply_break(ObjectState &o, const Event &e)
 
 void ReplayEngine::apply(ObjectState &o, const Event &e, bool continuity_break)
 {
+    ++applied_;
     observer_.before_event(o, e);
     if (o.freed && e.op != Op::obj_init) {
         if (e.op == Op::obj_free) {

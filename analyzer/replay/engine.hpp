@@ -4,6 +4,7 @@
 #include "model/event.hpp"
 #include "replay/loss_windows.hpp"
 #include "replay/object_state.hpp"
+#include "replay/object_table.hpp"
 #include "replay/observer.hpp"
 #include "replay/pairer.hpp"
 #include "replay/shards.hpp"
@@ -35,20 +36,25 @@ struct EngineOptions {
 };
 
 // When, in a replay, something about an object happened: the stream position of the event being
-// processed, whether held-back events were being applied (they follow the event's own, by object
-// key), and the object. What shards of one stream report merges in this order into one engine's.
+// processed (finish() is one more step), whether held-back events were being applied (they follow
+// the event's own, by object key), the object, and how many events its engine had applied (one
+// object's events, in one engine, in the order applied). What shards of one stream report merges in
+// this order into one engine's.
 struct ReplayOrder {
     std::uint64_t position = 0;
     bool expiring = false;
     std::int32_t pid = 0;
     std::uint64_t obj = 0;
+    std::uint64_t applied = 0;
     friend bool operator<(const ReplayOrder &a, const ReplayOrder &b)
     {
         if (a.position != b.position)
             return a.position < b.position;
         if (a.expiring != b.expiring)
             return b.expiring;
-        return a.pid != b.pid ? a.pid < b.pid : a.obj < b.obj;
+        if (a.pid != b.pid)
+            return a.pid < b.pid;
+        return a.obj != b.obj ? a.obj < b.obj : a.applied < b.applied;
     }
 };
 
@@ -93,7 +99,7 @@ public:
     // True while events held back are applied because they waited too long (or at finish()), for
     // every object in turn, by object key; false while the event at position() is being applied.
     bool expiring() const { return expiring_; }
-    ReplayOrder order(std::int32_t pid, std::uint64_t obj) const { return {position_, expiring_, pid, obj}; }
+    ReplayOrder order(std::int32_t pid, std::uint64_t obj) const { return {position_, expiring_, pid, obj, applied_}; }
 
 private:
     struct Key {
@@ -133,9 +139,9 @@ private:
     SiteIndex own_sites_;
     SiteIndex &sites_; // options_.sites or own_sites_
     ReplayCounters counters_;
-    std::unordered_map<Key, ObjectState, KeyHash> live_;
+    ObjectTable live_;
     Key last_key_{unknown_id, 0};
-    ObjectState *last_obj_ = nullptr; // live_[last_key_], or null
+    ObjectState *last_obj_ = nullptr; // last_key_'s state in live_, or null
     struct Tomb {
         std::uint32_t generation = 0;
         bool reported = false; // a use-after-free was already reported for this generation
@@ -153,6 +159,7 @@ private:
     std::uint64_t now_ = 0;
     std::uint64_t position_ = 0;
     bool expiring_ = false;
+    std::uint64_t applied_ = 0; // events applied
     std::uint64_t earliest_pending_ = 0; // no held-back event is older (0: rescan)
     std::uint64_t next_ref_id_ = 0;
     std::vector<std::size_t> candidates_; // scratch
