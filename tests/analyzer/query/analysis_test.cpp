@@ -4,6 +4,7 @@
 #include "format/stack_reports.hpp"
 #include "page_pool_scenario.hpp"
 #include "query/analysis.hpp"
+#include "replay/shards.hpp"
 #include "run_passes.hpp"
 #include "symbolize/symbolizer.hpp"
 
@@ -195,6 +196,86 @@ TEST(Analysis, AttributionInShardsGivesOneReplaysReportsOnDisorderedStreams)
                 << "round " << round << ", " << shards << " shards";
         }
     }
+}
+
+// An address whose object is in shard `a` of 2 and shard `b` of 3, from `from` on.
+std::uint64_t address_in(unsigned a, unsigned b, std::uint64_t from)
+{
+    for (std::uint64_t obj = from;; obj += 64)
+        if (replay::shard_of(4242, obj, 2) == a && replay::shard_of(4242, obj, 3) == b)
+            return obj;
+}
+
+// One replay and the shards must agree on `events`: each report the same bytes.
+void expect_shards_agree(const std::vector<Event> &events, const AnalysisOptions &options)
+{
+    AnalysisOptions one = options;
+    one.threads = 1;
+    const Analysis single = testing::analyze_events(events, one);
+    ASSERT_GE(single.blocked.size(), 2u);
+    const std::vector<std::string> expected = reports(single);
+    for (int shards : {2, 3}) {
+        AnalysisOptions o = options;
+        o.threads = shards;
+        EXPECT_EQ(reports(testing::analyze_events(events, o)), expected) << shards << " shards";
+    }
+}
+
+Event op_on(Op op, std::uint64_t obj, int val, int count, std::uint64_t time_ns)
+{
+    Event e;
+    e.op = op;
+    e.obj = obj;
+    e.pid = 4242;
+    e.tid = 1;
+    e.caller = 0x30;
+    e.val = val;
+    e.count = count;
+    e.time_ns = time_ns;
+    return e;
+}
+
+// A failed freeze that saw `count`, which does not follow the object's (events were lost): held back.
+Event freeze_seeing(std::uint64_t obj, int count, std::uint64_t time_ns)
+{
+    return op_on(Op::freeze, obj, 1, count, time_ns);
+}
+
+TEST(Analysis, ShardsExpireAHeldBackEventWhenOneReplayWouldAfterItsElderWasGivenUp)
+{
+    const std::uint64_t x = address_in(0, 0, 0x10000), y = address_in(1, 1, 0x10000), z = address_in(1, 2, 0x10000);
+    testing::EventBuilder b;
+    b.at(9).init(x, "page", 1, 0x10, 1);
+    b.init(y, "page", 1, 0x10, 1);
+    b.init(z, "page", 1, 0x10, 1);
+    std::vector<Event> events = b.take();
+    events.push_back(freeze_seeing(y, 5, 420)); // y held back
+    events.push_back(freeze_seeing(x, 5, 500)); // x held back
+    events.push_back(freeze_seeing(x, 7, 200)); // two held: x gives up its elder; the t=200 one waits
+    events.push_back(op_on(Op::mod, z, 1, 2, 530)); // the clock moves on: one replay expires y and x here
+    events.push_back(freeze_seeing(y, 5, 560)); // y fails again, after its held-back one was applied
+    events.push_back(op_on(Op::mod, z, 1, 3, 700));
+    AnalysisOptions o;
+    o.engine.reorder_window_ns = 100;
+    o.engine.reorder_max_pending = 1;
+    expect_shards_agree(events, o);
+}
+
+TEST(Analysis, ShardsPutWhatFinishAppliesAfterWhatTheLastEventExpired)
+{
+    const std::uint64_t a = address_in(0, 0, 0x20000), low = address_in(1, 1, 0x1000), c = address_in(1, 2, 0x20000);
+    ASSERT_LT(low, a); // the object drained at finish() sorts first by key
+    testing::EventBuilder b;
+    b.at(9).init(low, "page", 1, 0x10, 1);
+    b.init(a, "page", 1, 0x10, 1);
+    std::vector<Event> events = b.take();
+    events.push_back(freeze_seeing(a, 4, 950));   // due by the last event
+    events.push_back(freeze_seeing(low, 4, 1000)); // not yet due at the end: applied by finish()
+    events.push_back(op_on(Op::obj_init, c, 1, 1, 1060)); // a third object: the trace's last event
+    events.back().kind = "page";
+    AnalysisOptions o;
+    o.engine.reorder_window_ns = 100;
+    expect_shards_agree(events, o);
 }
 
 } // namespace
