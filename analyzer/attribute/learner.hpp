@@ -56,6 +56,7 @@ public:
     void on_event(const Event &e) override { engine_.on_event(e); }
     void on_module(const ModuleEvent &) override {}
     void on_loss(const Loss &l) override { engine_.on_loss(l); }
+    void prefetch(const Event &e, unsigned stage) const override { engine_.prefetch(e, stage); }
 
     PairingModel finish()
     {

@@ -50,6 +50,20 @@ void LifeFlows::put(Life &l, std::uint32_t release, std::int64_t units)
     r.puts += units;
 }
 
+void LifeFlows::prefetch(const Event &e, unsigned stage) const
+{
+    if (pid_ && e.pid != *pid_)
+        return;
+    if (stage == 0) {
+        live_.prefetch_home(e.pid, e.obj);
+    } else if (const Life *l = live_.find(e.pid, e.obj)) {
+        if (stage == 1)
+            replay::prefetch_bytes(l, sizeof(Life));
+        else
+            replay::prefetch_bytes(l->flows.data(), std::min<std::size_t>(l->flows.size(), 4) * sizeof(Flow));
+    }
+}
+
 void LifeFlows::on_event(const Event &e)
 {
     if (pid_ && e.pid != *pid_)
@@ -57,12 +71,12 @@ void LifeFlows::on_event(const Event &e)
     const std::uint32_t id = by_stack_ ? e.site : e.caller_site;
     Key key{e.pid, e.obj};
     if (e.op == Op::obj_init) {
-        auto [it, fresh] = live_.try_emplace(key);
-        if (!fresh) {
-            end(it->second, true); // re-initialized: the previous life is over
-            it->second = Life{};
+        Life *found = live_.find(key.pid, key.obj);
+        if (found) {
+            end(*found, true); // re-initialized: the previous life is over
+            *found = Life{};
         }
-        Life &l = it->second;
+        Life &l = found ? *found : live_.insert(key.pid, key.obj, Life{});
         l.count = e.count;
         if (e.count > 0) {
             l.base = true;
@@ -72,15 +86,15 @@ void LifeFlows::on_event(const Event &e)
         return;
     }
     if (!(last_ && last_key_ == key)) { // runs of ops on one object are common
-        auto it = live_.find(key);
-        if (it == live_.end()) { // first seen mid-life (or used after free): refs from before are unknown
-            it = live_.emplace(key, Life{}).first;
+        Life *found = live_.find(key.pid, key.obj);
+        if (!found) { // first seen mid-life (or used after free): refs from before are unknown
+            found = &live_.insert(key.pid, key.obj, Life{});
             std::optional<std::int32_t> before = replay::implied_before(e);
-            it->second.count = before.value_or(0);
-            it->second.tainted = !before || *before != 0;
+            found->count = before.value_or(0);
+            found->tainted = !before || *before != 0;
         }
         last_key_ = key;
-        last_ = &it->second; // map nodes do not move: valid until erased
+        last_ = found; // values do not move in the table: valid until erased
     }
     Life &l = *last_;
     if (!replay::follows(l.count, e))
@@ -111,7 +125,7 @@ void LifeFlows::on_event(const Event &e)
     case Op::obj_free:
         l.count = e.count;
         end(l, true);
-        live_.erase(key);
+        live_.erase(key.pid, key.obj);
         last_ = nullptr;
         return;
     case Op::obj_init:
@@ -170,8 +184,7 @@ std::vector<PairBalance> LifeFlows::pairs() const
 
 SiteMatching LifeFlows::finish()
 {
-    for (auto &[key, l] : live_)
-        end(l, false);
+    live_.for_each([&](const Life &l) { end(l, false); }); // sums and sets: the order does not matter
     live_.clear();
     last_ = nullptr;
     return match_sites(sites_, pairs());

@@ -3,6 +3,7 @@
 
 #include "attribute/site_matching.hpp"
 #include "model/event.hpp"
+#include "replay/object_table.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -27,6 +28,7 @@ public:
     }
 
     void on_event(const Event &e); // e.site and e.caller_site must be set (SiteIndex::assign)
+    void prefetch(const Event &e, unsigned stage) const; // the object's slot, life, flows (EventSink::prefetch)
     // The matching the lives completed so far support (the lives still open not counted).
     SiteMatching provisional() const { return match_sites(sites_, pairs()); }
     std::uint64_t lives_ended() const { return lives_ended_; }
@@ -57,12 +59,6 @@ private:
         std::uint64_t obj;
         friend bool operator==(const Key &, const Key &) = default;
     };
-    struct KeyHash {
-        std::size_t operator()(const Key &k) const noexcept
-        {
-            return std::hash<std::uint64_t>{}(k.obj * 0x9e3779b97f4a7c15ull ^ static_cast<std::uint32_t>(k.pid));
-        }
-    };
     struct Tally {
         std::uint32_t balanced = 0, covered = 0;
     };
@@ -74,9 +70,9 @@ private:
 
     std::optional<std::int32_t> pid_;
     bool by_stack_;
-    std::unordered_map<Key, Life, KeyHash> live_;
+    replay::KeyedTable<Life> live_;
     Key last_key_{0, 0};
-    Life *last_ = nullptr; // live_[last_key_], or null
+    Life *last_ = nullptr; // last_key_'s life in live_, or null
     std::vector<SiteBalance> sites_;
     std::unordered_map<std::uint64_t, Tally> pairs_;
     std::unordered_set<std::uint64_t> overdrawn_;

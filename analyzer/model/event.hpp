@@ -1,6 +1,7 @@
 // event.hpp: the compact internal form of one trace event, as the reader hands it to the replay and the symbolizer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -97,6 +98,24 @@ public:
     // An event this sink is not given happened at time_ns: a replay split by object hands each
     // shard its own objects' events and only the time of the others'.
     virtual void on_clock(std::uint64_t /*time_ns*/) {}
+    // `e` will be handed to on_event soon: start loading what handling it touches, without waiting for
+    // it. A sink given its events in batches calls this at prefetch_stages distances before each event,
+    // stage 0 farthest ahead; stage s may rely on the loads of stage s - 1 having arrived (the object's
+    // slot, then its state, then what the state points to). A hint: it changes nothing.
+    virtual void prefetch(const Event & /*e*/, unsigned /*stage*/) const {}
 };
+
+// How far ahead of on_event the stages of EventSink::prefetch run, in events (farthest first).
+inline constexpr unsigned prefetch_stages = 3;
+inline constexpr std::size_t prefetch_distance[prefetch_stages] = {12, 8, 4};
+
+// Before handing on the i-th of `n` events: the prefetch stages for those ahead of it (`at(k)`: the k-th).
+template <class At>
+inline void prefetch_ahead(const EventSink &sink, std::size_t n, std::size_t i, At &&at)
+{
+    for (unsigned s = 0; s < prefetch_stages; ++s)
+        if (i + prefetch_distance[s] < n)
+            sink.prefetch(at(i + prefetch_distance[s]), s);
+}
 
 } // namespace refblame::analyzer

@@ -35,6 +35,11 @@ public:
         a_.on_loss(l);
         b_.on_loss(l);
     }
+    void prefetch(const Event &e, unsigned stage) const override
+    {
+        a_.prefetch(e, stage);
+        b_.prefetch(e, stage);
+    }
 
 private:
     EventSink &a_, &b_;
@@ -137,6 +142,7 @@ Analysis count_only(const TracePass &pass, const AnalysisOptions &options)
         void on_event(const Event &e) override { engine.on_event(e); }
         void on_module(const ModuleEvent &) override {}
         void on_loss(const Loss &l) override { engine.on_loss(l); }
+        void prefetch(const Event &e, unsigned stage) const override { engine.prefetch(e, stage); }
     };
     replay::SiteIndex sites;
     Replay<replay::OldestFirstPairer> r(options, &sites); // what it pairs is never reported
@@ -170,6 +176,11 @@ void AttributePass::on_event(const Event &e)
 void AttributePass::on_loss(const Loss &l)
 {
     impl_->engine.on_loss(l);
+}
+
+void AttributePass::prefetch(const Event &e, unsigned stage) const
+{
+    impl_->engine.prefetch(e, stage);
 }
 
 Analysis AttributePass::finish()

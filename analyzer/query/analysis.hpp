@@ -60,6 +60,7 @@ public:
     void on_event(const Event &e) override;
     void on_module(const ModuleEvent &) override {}
     void on_loss(const Loss &l) override;
+    void prefetch(const Event &e, unsigned stage) const override;
     Analysis finish(); // throws UserError for an --object that is not in the trace
 
 private:

@@ -42,6 +42,17 @@ void FirstPass::on_event(const Event &raw)
     oldest_.on_event(e);
 }
 
+void FirstPass::prefetch(const Event &e, unsigned stage) const
+{
+    if (pid_ && e.pid != *pid_)
+        return;
+    flows_.prefetch(e, stage);
+    if (stacks_seen_)
+        stack_flows_.prefetch(e, stage);
+    younger_.prefetch(e, stage);
+    oldest_.prefetch(e, stage);
+}
+
 void FirstPass::on_loss(const Loss &l)
 {
     spill_.add(l);

@@ -26,6 +26,7 @@ public:
     void on_event(const Event &raw) override;
     void on_module(const ModuleEvent &) override {}
     void on_loss(const Loss &l) override;
+    void prefetch(const Event &e, unsigned stage) const override; // the tallies' and both learners' objects
 
     // After the read: both models and the final matching.
     attribute::LearnedModels finish();

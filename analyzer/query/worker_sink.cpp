@@ -66,6 +66,7 @@ void WorkerSink::run()
             for (std::size_t i = 0; i < b.events.size(); ++i) {
                 while (next_loss < b.losses.size() && b.losses[next_loss].first <= i)
                     target_.on_loss(b.losses[next_loss++].second);
+                prefetch_ahead(target_, b.events.size(), i, [&](std::size_t k) -> const Event & { return b.events[k]; });
                 target_.on_event(b.events[i]);
             }
             while (next_loss < b.losses.size())

@@ -88,6 +88,25 @@ void ReplayEngine::on_clock(std::uint64_t time_ns)
         expire_pending();
 }
 
+void ReplayEngine::prefetch(const Event &e, unsigned stage) const
+{
+    if (options_.pid && e.pid != *options_.pid)
+        return;
+    if (stage == 0) {
+        live_.prefetch_home(e.pid, e.obj);
+        return;
+    }
+    const ObjectState *o = live_.find(e.pid, e.obj);
+    if (!o)
+        return;
+    if (stage == 1) {
+        prefetch_bytes(o, sizeof(ObjectState));
+    } else {
+        prefetch_bytes(o->refs.data(), std::min<std::size_t>(o->refs.size(), 2) * sizeof(OpenRef));
+        prefetch_bytes(o->tally.data(), std::min<std::size_t>(o->tally.size(), 4) * sizeof(SiteTally));
+    }
+}
+
 void ReplayEngine::on_event(const Event &raw)
 {
     if (options_.pid && raw.pid != *options_.pid)

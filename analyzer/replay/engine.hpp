@@ -88,6 +88,7 @@ public:
     void on_module(const ModuleEvent &) override {}
     void on_loss(const Loss &l) override;
     void on_clock(std::uint64_t time_ns) override; // another shard's event: the clock and position move
+    void prefetch(const Event &e, unsigned stage) const override; // the object's slot, state, refs
 
     // End of the stream: apply what is held back, end every live generation.
     void finish();

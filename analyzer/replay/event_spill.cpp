@@ -5,6 +5,7 @@
 
 #include "user_error.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +20,7 @@ namespace {
 constexpr std::size_t buffer_bytes = 1 << 20;
 constexpr std::size_t record_bytes = 48;
 constexpr std::size_t extension_bytes = 16;
+constexpr std::size_t chunk_records = 1024; // decoded ahead of the sink
 constexpr std::uint8_t has_extension = 1; // holder and from follow
 
 // The fixed part of a record, in file order (memcpy'd: no alignment assumed).
@@ -167,46 +169,66 @@ void EventSpill::replay(EventSink &sink, unsigned shard, unsigned shards)
             offset += static_cast<std::uint64_t>(n);
         }
     };
+    // Records are decoded a chunk at a time, so that the sink can be told of its events ahead
+    // (EventSink::prefetch) before it gets them; other shards' records keep only their time.
+    std::vector<Event> chunk(chunk_records);
+    std::vector<std::uint8_t> other(chunk_records);
+    std::vector<std::uint32_t> own; // indexes in `chunk` of this shard's events
+    own.reserve(chunk_records);
     std::size_t next_loss = 0;
-    Event e;
-    for (std::uint64_t i = 0; i < events_; ++i) {
-        while (next_loss < losses_.size() && losses_[next_loss].first <= i)
-            sink.on_loss(losses_[next_loss++].second);
-        fill(record_bytes);
-        Record r;
-        std::memcpy(&r, in.data() + used, record_bytes);
-        used += record_bytes;
-        const SiteKey &site = sites_.key(r.site);
-        if (shards > 1 && shard_of(site.pid, r.obj, shards) != shard) {
+    for (std::uint64_t base = 0; base < events_; base += chunk_records) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_records, events_ - base));
+        own.clear();
+        for (std::size_t k = 0; k < n; ++k) {
+            fill(record_bytes);
+            Record r;
+            std::memcpy(&r, in.data() + used, record_bytes);
+            used += record_bytes;
+            Event &e = chunk[k];
+            const SiteKey &site = sites_.key(r.site);
+            other[k] = shards > 1 && shard_of(site.pid, r.obj, shards) != shard;
+            e.time_ns = r.time_ns;
+            if (other[k]) {
+                if (r.flags & has_extension) {
+                    fill(extension_bytes);
+                    used += extension_bytes;
+                }
+                continue;
+            }
+            own.push_back(static_cast<std::uint32_t>(k));
+            e.obj = r.obj;
+            e.site = r.site;
+            e.caller_site = sites_.caller_of(r.site);
+            e.pid = site.pid;
+            e.caller = site.address;
+            e.stack_id = site.stack_id;
+            e.tid = r.tid;
+            e.count = r.count;
+            e.val = r.val;
+            e.ret = r.ret;
+            e.stream = r.stream;
+            e.op = static_cast<Op>(r.op);
+            e.kind = r.kind ? std::string_view(kinds_[r.kind - 1]) : std::string_view{};
+            e.holder = e.from = 0;
             if (r.flags & has_extension) {
                 fill(extension_bytes);
+                std::memcpy(&e.holder, in.data() + used, 8);
+                std::memcpy(&e.from, in.data() + used + 8, 8);
                 used += extension_bytes;
             }
-            sink.on_clock(r.time_ns);
-            continue;
         }
-        e.time_ns = r.time_ns;
-        e.obj = r.obj;
-        e.site = r.site;
-        e.caller_site = sites_.caller_of(r.site);
-        e.pid = site.pid;
-        e.caller = site.address;
-        e.stack_id = site.stack_id;
-        e.tid = r.tid;
-        e.count = r.count;
-        e.val = r.val;
-        e.ret = r.ret;
-        e.stream = r.stream;
-        e.op = static_cast<Op>(r.op);
-        e.kind = r.kind ? std::string_view(kinds_[r.kind - 1]) : std::string_view{};
-        e.holder = e.from = 0;
-        if (r.flags & has_extension) {
-            fill(extension_bytes);
-            std::memcpy(&e.holder, in.data() + used, 8);
-            std::memcpy(&e.from, in.data() + used + 8, 8);
-            used += extension_bytes;
+        std::size_t j = 0; // own events handed on so far
+        for (std::size_t k = 0; k < n; ++k) {
+            while (next_loss < losses_.size() && losses_[next_loss].first <= base + k)
+                sink.on_loss(losses_[next_loss++].second);
+            if (other[k]) {
+                sink.on_clock(chunk[k].time_ns);
+                continue;
+            }
+            prefetch_ahead(sink, own.size(), j, [&](std::size_t o) -> const Event & { return chunk[own[o]]; });
+            sink.on_event(chunk[k]);
+            ++j;
         }
-        sink.on_event(e);
     }
     while (next_loss < losses_.size())
         sink.on_loss(losses_[next_loss++].second);

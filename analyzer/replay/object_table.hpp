@@ -1,4 +1,4 @@
-// object_table.hpp: the replay's live objects by (pid, address): open addressing over keys and owning pointers, so finding an object is a multiply and a probe or two.
+// object_table.hpp: live objects by (pid, address): open addressing over keys and owning pointers, so finding an object is a multiply and a probe or two.
 #pragma once
 
 #include "replay/object_state.hpp"
@@ -6,46 +6,104 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace refblame::analyzer::replay {
 
-// Linear probing in a power-of-two table at most half full; an object's state never moves while it is in
-// the table (references to it stay valid until it is erased). std::unordered_map did the same job with a
-// division by a prime and two dependent pointer loads per lookup: 17-20 % of an attribution replay.
-class ObjectTable {
+// Starts loading the cache lines of [p, p + bytes) (a hint: nothing is read, any address will do).
+inline void prefetch_bytes(const void *p, std::size_t bytes)
+{
+    const char *c = static_cast<const char *>(p);
+    for (std::size_t at = 0; at < bytes; at += 64)
+        __builtin_prefetch(c + at);
+}
+
+// Linear probing in a power-of-two table at most half full; a value never moves while it is in the table
+// (references to it stay valid until it is erased). std::unordered_map did the same job with a division
+// by a prime and two dependent pointer loads per lookup: 17-20 % of an attribution replay. Erasing shifts
+// the rest of the run back, so probes never need tombstones.
+template <class T>
+class KeyedTable {
 public:
-    ObjectState *find(std::int32_t pid, std::uint64_t obj) const
+    T *find(std::int32_t pid, std::uint64_t obj) const
     {
         if (slots_.empty())
             return nullptr;
         for (std::size_t i = home(pid, obj);; i = (i + 1) & mask()) {
             const Slot &s = slots_[i];
-            if (!s.state)
+            if (!s.value)
                 return nullptr;
             if (s.obj == obj && s.pid == pid)
-                return s.state.get();
+                return s.value.get();
         }
     }
 
+    // Starts loading the slot where the key's probe begins (see EventSink::prefetch).
+    void prefetch_home(std::int32_t pid, std::uint64_t obj) const
+    {
+        if (!slots_.empty())
+            __builtin_prefetch(&slots_[home(pid, obj)]);
+    }
+
     // The key must not be in the table.
-    ObjectState &insert(std::int32_t pid, std::uint64_t obj, ObjectState &&state);
-    void erase(std::int32_t pid, std::uint64_t obj); // nothing when absent
+    T &insert(std::int32_t pid, std::uint64_t obj, T &&value)
+    {
+        if ((size_ + 1) * 2 > slots_.size())
+            grow();
+        Slot &s = slots_[free_slot(pid, obj)];
+        s.obj = obj;
+        s.pid = pid;
+        s.value = std::make_unique<T>(std::move(value));
+        ++size_;
+        return *s.value;
+    }
+
+    void erase(std::int32_t pid, std::uint64_t obj) // nothing when absent
+    {
+        if (slots_.empty())
+            return;
+        std::size_t i = home(pid, obj);
+        for (;; i = (i + 1) & mask()) {
+            if (!slots_[i].value)
+                return;
+            if (slots_[i].obj == obj && slots_[i].pid == pid)
+                break;
+        }
+        slots_[i].value.reset();
+        --size_;
+        // Move back every later entry of the run that may sit at or before the hole, so that none is cut
+        // off from its home slot by an empty one.
+        for (std::size_t j = (i + 1) & mask(); slots_[j].value; j = (j + 1) & mask()) {
+            const std::size_t h = home(slots_[j].pid, slots_[j].obj);
+            const bool stays = i <= j ? (i < h && h <= j) : (i < h || h <= j); // its home is after the hole
+            if (stays)
+                continue;
+            slots_[i] = std::move(slots_[j]);
+            i = j;
+        }
+    }
 
     template <class F>
-    void for_each(F &&f) // every object in the table, in no particular order
+    void for_each(F &&f) // every value in the table, in no particular order
     {
         for (Slot &s : slots_)
-            if (s.state)
-                f(*s.state);
+            if (s.value)
+                f(*s.value);
     }
     std::size_t size() const { return size_; }
+    void clear()
+    {
+        slots_.clear();
+        shift_ = 64;
+        size_ = 0;
+    }
 
 private:
     struct Slot {
         std::uint64_t obj = 0;
         std::int32_t pid = 0;
-        std::unique_ptr<ObjectState> state; // null: empty slot
+        std::unique_ptr<T> value; // null: empty slot
     };
     std::size_t mask() const { return slots_.size() - 1; }
     std::size_t home(std::int32_t pid, std::uint64_t obj) const
@@ -54,11 +112,35 @@ private:
                                 0x9e3779b97f4a7c15ull;
         return static_cast<std::size_t>(h >> shift_);
     }
-    void grow();
+    std::size_t free_slot(std::int32_t pid, std::uint64_t obj) const
+    {
+        std::size_t i = home(pid, obj);
+        while (slots_[i].value)
+            i = (i + 1) & mask();
+        return i;
+    }
+    void grow()
+    {
+        std::vector<Slot> old = std::move(slots_);
+        const std::size_t n = old.empty() ? 64 : old.size() * 2;
+        slots_ = std::vector<Slot>(n);
+        shift_ = 64;
+        for (std::size_t m = n; m > 1; m >>= 1)
+            --shift_;
+        size_ = 0;
+        for (Slot &s : old)
+            if (s.value) {
+                slots_[free_slot(s.pid, s.obj)] = std::move(s);
+                ++size_;
+            }
+    }
 
     std::vector<Slot> slots_;
     unsigned shift_ = 64; // 64 - log2(slots_.size())
     std::size_t size_ = 0;
 };
+
+// The replay's live object generations.
+using ObjectTable = KeyedTable<ObjectState>;
 
 } // namespace refblame::analyzer::replay

@@ -1,4 +1,5 @@
 // worker_sink_test.cpp: the worker thread sees every event and loss in order, and its failures reach the producer.
+#include "prefetch_check.hpp"
 #include "query/worker_sink.hpp"
 
 #include <gtest/gtest.h>
@@ -42,6 +43,24 @@ TEST(WorkerSink, EventsAndLossesArriveInTheOrderGivenAcrossBatches)
         w.finish();
     }
     EXPECT_EQ(target.seen, want);
+}
+
+TEST(WorkerSink, TheTargetIsToldOfEventsAheadWithinEachBatch)
+{
+    PrefetchCheck target;
+    {
+        WorkerSink w(target, 100, 2);
+        for (std::uint64_t i = 1; i <= 1000; ++i) {
+            Event e;
+            e.time_ns = i;
+            w.on_event(e);
+        }
+        w.finish();
+    }
+    EXPECT_EQ(target.delivered, 1000u);
+    EXPECT_TRUE(target.errors.empty()) << target.errors.front();
+    EXPECT_TRUE(target.told.empty());
+    EXPECT_EQ(target.all_stages, 1000u - 10 * prefetch_distance[0]); // all but the first of each batch of 100
 }
 
 TEST(WorkerSink, AnExceptionInTheWorkerReachesTheProducer)

@@ -1,5 +1,6 @@
 // event_spill_test.cpp: the spill gives back every event and loss exactly, in order, as often as asked, from a file in TMPDIR.
 #include "event_builder.hpp"
+#include "prefetch_check.hpp"
 #include "replay/event_spill.hpp"
 #include "replay/shards.hpp"
 #include "user_error.hpp"
@@ -150,6 +151,40 @@ TEST(EventSpill, AShardGetsItsObjectsEventsAndOnlyTheTimeOfTheOthers)
         given += k;
     }
     EXPECT_EQ(given, in.size());
+}
+
+TEST(EventSpill, ASinkIsToldOfItsOwnEventsAheadStageByStage)
+{
+    SiteIndex sites;
+    EventSpill spill(sites);
+    std::vector<Event> in;
+    for (std::uint64_t i = 0; i < 5000; ++i) { // several decoding chunks
+        Event e;
+        e.time_ns = 1000 + i;
+        e.obj = 0x1000 + (i % 89) * 64;
+        e.pid = 8;
+        e.caller = 0x400 + i % 3;
+        e.holder = i % 5 == 0 ? i + 1 : 0;
+        e.site = sites.of(e);
+        spill.add(e);
+        in.push_back(e);
+    }
+    for (unsigned shards : {1u, 3u}) {
+        for (unsigned shard = 0; shard < shards; ++shard) {
+            PrefetchCheck out;
+            spill.replay(out, shard, shards);
+            std::size_t own = 0;
+            for (const Event &e : in)
+                own += shard_of(e.pid, e.obj, shards) == shard;
+            EXPECT_EQ(out.delivered, own);
+            EXPECT_TRUE(out.errors.empty()) << out.errors.front();
+            EXPECT_TRUE(out.told.empty()) << "told of an event it never got (another shard's?) at time "
+                                          << out.told.begin()->first;
+            // Only the first events of each chunk of records can come without being told of all stages.
+            EXPECT_GE(out.all_stages, own - (in.size() / 1024 + 1) * prefetch_distance[0])
+                << "shard " << shard << " of " << shards;
+        }
+    }
 }
 
 TEST(EventSpill, AnUnusableTempDirIsAUserErrorNamingItAndTmpdir)

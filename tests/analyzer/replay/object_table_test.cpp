@@ -5,6 +5,7 @@
 
 #include <map>
 #include <random>
+#include <string>
 #include <utility>
 
 namespace refblame::analyzer::replay {
@@ -77,6 +78,27 @@ TEST(ObjectTable, ErasingFromTheMiddleOfARunThatWrapsAroundKeepsTheRestFindable)
         model.erase({1, k << 58});
         expect_same(table, model);
     }
+}
+
+TEST(KeyedTable, HoldsAnyValueAndIsEmptyAndUsableAgainAfterClear)
+{
+    KeyedTable<std::string> table;
+    table.prefetch_home(1, 0x10); // nothing allocated yet: a hint does nothing
+    EXPECT_EQ(table.find(1, 0x10), nullptr);
+    for (std::uint64_t k = 0; k < 200; ++k)
+        table.insert(static_cast<std::int32_t>(k % 3), k * 64, std::to_string(k));
+    ASSERT_EQ(table.size(), 200u);
+    EXPECT_EQ(*table.find(2, 5 * 64), "5");
+    EXPECT_EQ(table.find(1, 5 * 64), nullptr); // same address, other process
+    std::size_t seen = 0;
+    table.for_each([&](std::string &) { ++seen; });
+    EXPECT_EQ(seen, 200u);
+    table.clear();
+    EXPECT_EQ(table.size(), 0u);
+    EXPECT_EQ(table.find(2, 5 * 64), nullptr);
+    table.prefetch_home(2, 5 * 64);
+    table.insert(2, 5 * 64, "again");
+    EXPECT_EQ(*table.find(2, 5 * 64), "again");
 }
 
 } // namespace
