@@ -18,27 +18,41 @@ namespace refblame::analyzer::replay {
 namespace {
 
 constexpr std::size_t buffer_bytes = 1 << 20;
-constexpr std::size_t record_bytes = 48;
-constexpr std::size_t extension_bytes = 16;
 constexpr std::size_t chunk_records = 1024; // decoded ahead of the sink
-constexpr std::uint8_t has_extension = 1; // holder and from follow
+
+// A record is its fixed part, then the wide part when the flag says so, then holder and from when the
+// flag says so. Most events need the fixed part alone: times go forward by less than 4 s, ret fits a
+// byte, there are fewer than 65536 streams, and only obj_init has a kind.
+constexpr std::uint8_t op_mask = 0x0f;
+constexpr std::uint8_t has_wide = 0x10;   // Wide follows (the time and the fields the fixed part cannot hold)
+constexpr std::uint8_t has_holder = 0x20; // holder and from follow (16 bytes)
+constexpr std::size_t holder_bytes = 16;
 
 // The fixed part of a record, in file order (memcpy'd: no alignment assumed).
 struct Record {
-    std::uint64_t time_ns;
     std::uint64_t obj;
+    std::uint32_t dt; // time_ns minus the previous record's; 0 with has_wide (the time is in Wide)
     std::uint32_t site;
     std::int32_t tid;
     std::int32_t count;
     std::int32_t val;
-    std::int32_t ret;
-    std::uint32_t stream;
-    std::uint32_t kind; // 0: none
-    std::uint8_t op;
-    std::uint8_t flags;
-    std::uint8_t pad[2];
+    std::uint16_t stream;
+    std::int8_t ret;
+    std::uint8_t op_flags; // op | flags
 };
+constexpr std::size_t record_bytes = 32;
 static_assert(sizeof(Record) == record_bytes);
+
+struct Wide {
+    std::uint64_t time_ns;
+    std::uint32_t stream;
+    std::int32_t ret;
+    std::uint32_t kind; // 0: none
+    std::uint32_t pad;
+};
+constexpr std::size_t wide_bytes = 24;
+static_assert(sizeof(Wide) == wide_bytes);
+static_assert(static_cast<std::uint8_t>(Op::move) <= op_mask);
 
 std::string temp_dir()
 {
@@ -50,7 +64,7 @@ std::string temp_dir()
 {
     throw UserError("cannot " + std::string(what) + " the analysis's temporary file in " + dir + ": " +
                     std::strerror(err) +
-                    " (it holds about 50 bytes per event; set TMPDIR to a directory with room)");
+                    " (it holds about 35 bytes per event; set TMPDIR to a directory with room)");
 }
 
 } // namespace
@@ -96,26 +110,36 @@ void EventSpill::add(const Event &e)
 {
     if (e.site == 0)
         throw std::logic_error("event spill: event without a site id");
+    Wide w{e.time_ns, e.stream, e.ret, e.op == Op::obj_init ? kind_id(e.kind) : 0, 0};
+    // A time going back wraps around to a difference that does not fit either.
+    const bool wide = e.time_ns - last_ns_ > UINT32_MAX || e.stream > UINT16_MAX ||
+                      e.ret < INT8_MIN || e.ret > INT8_MAX || w.kind != 0;
+    const bool holder = e.holder != 0 || e.from != 0;
     Record r{};
-    r.time_ns = e.time_ns;
     r.obj = e.obj;
+    r.dt = wide ? 0 : static_cast<std::uint32_t>(e.time_ns - last_ns_);
     r.site = e.site;
     r.tid = e.tid;
     r.count = e.count;
     r.val = e.val;
-    r.ret = e.ret;
-    r.stream = e.stream;
-    r.kind = e.op == Op::obj_init ? kind_id(e.kind) : 0;
-    r.op = static_cast<std::uint8_t>(e.op);
-    r.flags = e.holder != 0 || e.from != 0 ? has_extension : 0;
-    if (buffer_.size() + record_bytes + extension_bytes > buffer_bytes)
+    r.stream = wide ? 0 : static_cast<std::uint16_t>(e.stream);
+    r.ret = wide ? 0 : static_cast<std::int8_t>(e.ret);
+    r.op_flags = static_cast<std::uint8_t>(static_cast<std::uint8_t>(e.op) | (wide ? has_wide : 0) |
+                                           (holder ? has_holder : 0));
+    last_ns_ = e.time_ns;
+    if (buffer_.size() + record_bytes + wide_bytes + holder_bytes > buffer_bytes)
         flush();
-    const std::size_t at = buffer_.size();
-    buffer_.resize(at + record_bytes + (r.flags & has_extension ? extension_bytes : 0));
+    std::size_t at = buffer_.size();
+    buffer_.resize(at + record_bytes + (wide ? wide_bytes : 0) + (holder ? holder_bytes : 0));
     std::memcpy(buffer_.data() + at, &r, record_bytes);
-    if (r.flags & has_extension) {
-        std::memcpy(buffer_.data() + at + record_bytes, &e.holder, 8);
-        std::memcpy(buffer_.data() + at + record_bytes + 8, &e.from, 8);
+    at += record_bytes;
+    if (wide) {
+        std::memcpy(buffer_.data() + at, &w, wide_bytes);
+        at += wide_bytes;
+    }
+    if (holder) {
+        std::memcpy(buffer_.data() + at, &e.holder, 8);
+        std::memcpy(buffer_.data() + at + 8, &e.from, 8);
     }
     ++events_;
 }
@@ -176,6 +200,7 @@ void EventSpill::replay(EventSink &sink, unsigned shard, unsigned shards)
     std::vector<std::uint32_t> own; // indexes in `chunk` of this shard's events
     own.reserve(chunk_records);
     std::size_t next_loss = 0;
+    std::uint64_t time_ns = 0; // the previous record's
     for (std::uint64_t base = 0; base < events_; base += chunk_records) {
         const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_records, events_ - base));
         own.clear();
@@ -184,14 +209,21 @@ void EventSpill::replay(EventSink &sink, unsigned shard, unsigned shards)
             Record r;
             std::memcpy(&r, in.data() + used, record_bytes);
             used += record_bytes;
+            Wide w{time_ns + r.dt, r.stream, r.ret, 0, 0};
+            if (r.op_flags & has_wide) {
+                fill(wide_bytes);
+                std::memcpy(&w, in.data() + used, wide_bytes);
+                used += wide_bytes;
+            }
+            time_ns = w.time_ns;
             Event &e = chunk[k];
+            e.time_ns = time_ns;
             const SiteKey &site = sites_.key(r.site);
             other[k] = shards > 1 && shard_of(site.pid, r.obj, shards) != shard;
-            e.time_ns = r.time_ns;
             if (other[k]) {
-                if (r.flags & has_extension) {
-                    fill(extension_bytes);
-                    used += extension_bytes;
+                if (r.op_flags & has_holder) {
+                    fill(holder_bytes);
+                    used += holder_bytes;
                 }
                 continue;
             }
@@ -205,16 +237,16 @@ void EventSpill::replay(EventSink &sink, unsigned shard, unsigned shards)
             e.tid = r.tid;
             e.count = r.count;
             e.val = r.val;
-            e.ret = r.ret;
-            e.stream = r.stream;
-            e.op = static_cast<Op>(r.op);
-            e.kind = r.kind ? std::string_view(kinds_[r.kind - 1]) : std::string_view{};
+            e.ret = w.ret;
+            e.stream = w.stream;
+            e.op = static_cast<Op>(r.op_flags & op_mask);
+            e.kind = w.kind ? std::string_view(kinds_[w.kind - 1]) : std::string_view{};
             e.holder = e.from = 0;
-            if (r.flags & has_extension) {
-                fill(extension_bytes);
+            if (r.op_flags & has_holder) {
+                fill(holder_bytes);
                 std::memcpy(&e.holder, in.data() + used, 8);
                 std::memcpy(&e.from, in.data() + used + 8, 8);
-                used += extension_bytes;
+                used += holder_bytes;
             }
         }
         std::size_t j = 0; // own events handed on so far

@@ -89,6 +89,66 @@ TEST(EventSpill, GivesBackEveryFieldOfEveryOpAndTheLossesWhereTheyCame)
     EXPECT_EQ(spill.events(), in.size());
 }
 
+TEST(EventSpill, TimesAndFieldsTheShortRecordCannotHoldComeBackExactly)
+{
+    // Each event changes one thing a 32-byte record holds only up to a limit (times are differences).
+    struct Case {
+        std::uint64_t time_ns;
+        std::int32_t ret;
+        std::uint32_t stream;
+        std::uint64_t holder;
+    };
+    const std::vector<Case> cases = {
+        {1'000, 0, 0, 0},
+        {1'005, 1, 3, 0},
+        {1'002, 0, 3, 0},                      // back in time
+        {1'002 + (std::uint64_t{1} << 33), 0, 3, 0x77}, // a jump of more than 4 s, with a holder
+        {UINT64_MAX, 0, 0, 0},                 // the largest time, then the smallest
+        {0, 0, 0, 0},
+        {10, 127, 65535, 0},                   // the largest that fit
+        {11, -128, 0, 0},
+        {12, 128, 65536, 0x99},                // the smallest that do not
+        {13, -129, 0, 0},
+        {14, INT32_MIN, UINT32_MAX, 0},
+        {14 + UINT32_MAX, 0, 1, 0},            // exactly the largest difference
+        {15 + 2 * std::uint64_t{UINT32_MAX}, 0, 1, 0},
+    };
+    SiteIndex sites;
+    EventSpill spill(sites);
+    std::vector<Event> in;
+    for (const Case &c : cases) {
+        Event e;
+        e.time_ns = c.time_ns;
+        e.obj = 0x40 * (in.size() + 1);
+        e.pid = 5;
+        e.caller = 0x500;
+        e.op = Op::mod_and_return;
+        e.count = e.ret = c.ret;
+        e.val = -1;
+        e.stream = c.stream;
+        e.holder = c.holder;
+        e.site = sites.of(e);
+        spill.add(e);
+        in.push_back(e);
+        if (in.size() == 6) { // a kind in the middle, the next record short again
+            Event init = e;
+            init.op = Op::obj_init;
+            init.kind = "slab";
+            init.time_ns = 1;
+            init.site = sites.of(init);
+            spill.add(init);
+            in.push_back(init);
+        }
+    }
+    Collect out;
+    spill.replay(out);
+    ASSERT_EQ(out.events.size(), in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        SCOPED_TRACE(i);
+        expect_same(out.events[i], in[i]);
+    }
+}
+
 TEST(EventSpill, RecordsCrossingItsBufferBoundariesComeBackWhole)
 {
     SiteIndex sites;
@@ -105,7 +165,7 @@ TEST(EventSpill, RecordsCrossingItsBufferBoundariesComeBackWhole)
         e.site = sites.of(e);
         spill.add(e);
     }
-    EXPECT_GT(spill.bytes(), n * 48);
+    EXPECT_GT(spill.bytes(), n * 32);
     Collect out;
     spill.replay(out);
     ASSERT_EQ(out.events.size(), n);
