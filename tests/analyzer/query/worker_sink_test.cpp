@@ -22,6 +22,16 @@ struct Record final : EventSink {
     void on_loss(const Loss &l) override { seen.push_back(l.begin_ns + 1'000'000); }
 };
 
+// Events stamped 1 to n.
+void feed(WorkerSink &w, std::uint64_t n)
+{
+    for (std::uint64_t i = 1; i <= n; ++i) {
+        Event e;
+        e.time_ns = i;
+        w.on_event(e);
+    }
+}
+
 TEST(WorkerSink, EventsAndLossesArriveInTheOrderGivenAcrossBatches)
 {
     Record target;
@@ -50,11 +60,7 @@ TEST(WorkerSink, TheTargetIsToldOfEventsAheadWithinEachBatch)
     PrefetchCheck target;
     {
         WorkerSink w(target, 100, 2);
-        for (std::uint64_t i = 1; i <= 1000; ++i) {
-            Event e;
-            e.time_ns = i;
-            w.on_event(e);
-        }
+        feed(w, 1000);
         w.finish();
     }
     EXPECT_EQ(target.delivered, 1000u);
@@ -70,11 +76,7 @@ TEST(WorkerSink, AnExceptionInTheWorkerReachesTheProducer)
     WorkerSink w(target, 8, 2);
     EXPECT_THROW(
         {
-            for (std::uint64_t i = 1; i <= 10'000; ++i) {
-                Event e;
-                e.time_ns = i;
-                w.on_event(e);
-            }
+            feed(w, 10'000);
             w.finish();
         },
         std::runtime_error);
@@ -86,11 +88,7 @@ TEST(WorkerSink, AbandonedWithoutFinishItStopsWithoutHanging)
     Record target;
     {
         WorkerSink w(target, 4, 1);
-        for (std::uint64_t i = 1; i <= 100; ++i) {
-            Event e;
-            e.time_ns = i;
-            w.on_event(e);
-        }
+        feed(w, 100);
     } // the producer failed: no finish()
     SUCCEED();
 }
