@@ -20,39 +20,42 @@ namespace {
 constexpr std::size_t buffer_bytes = 1 << 20;
 constexpr std::size_t chunk_records = 1024; // decoded ahead of the sink
 
-// A record is its fixed part, then the wide part when the flag says so, then holder and from when the
-// flag says so. Most events need the fixed part alone: times go forward by less than 4 s, ret fits a
-// byte, there are fewer than 65536 streams, and only obj_init has a kind.
+// A record is a header byte (the op, two flags), then LEB128 varints: the time, the address and the
+// thread as differences from the previous record's (wrapping, zigzagged), the site, count, val, ret and
+// stream (signed ones zigzagged), the kind when flagged, then holder and from (8 bytes each) when
+// flagged. A typical event takes 10-14 bytes.
 constexpr std::uint8_t op_mask = 0x0f;
-constexpr std::uint8_t has_wide = 0x10;   // Wide follows (the time and the fields the fixed part cannot hold)
+constexpr std::uint8_t has_kind = 0x10;
 constexpr std::uint8_t has_holder = 0x20; // holder and from follow (16 bytes)
-constexpr std::size_t holder_bytes = 16;
-
-// The fixed part of a record, in file order (memcpy'd: no alignment assumed).
-struct Record {
-    std::uint64_t obj;
-    std::uint32_t dt; // time_ns minus the previous record's; 0 with has_wide (the time is in Wide)
-    std::uint32_t site;
-    std::int32_t tid;
-    std::int32_t count;
-    std::int32_t val;
-    std::uint16_t stream;
-    std::int8_t ret;
-    std::uint8_t op_flags; // op | flags
-};
-constexpr std::size_t record_bytes = 32;
-static_assert(sizeof(Record) == record_bytes);
-
-struct Wide {
-    std::uint64_t time_ns;
-    std::uint32_t stream;
-    std::int32_t ret;
-    std::uint32_t kind; // 0: none
-    std::uint32_t pad;
-};
-constexpr std::size_t wide_bytes = 24;
-static_assert(sizeof(Wide) == wide_bytes);
+constexpr std::size_t max_record_bytes = 1 + 2 * 10 + 8 * 5 + 16;
 static_assert(static_cast<std::uint8_t>(Op::move) <= op_mask);
+
+char *put(char *p, std::uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = static_cast<char>(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = static_cast<char>(v);
+    return p;
+}
+
+std::uint64_t get(const char *&p)
+{
+    std::uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        const auto b = static_cast<std::uint8_t>(*p++);
+        v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return v;
+    }
+    throw std::logic_error("event spill: a varint longer than 64 bits");
+}
+
+std::uint64_t zig(std::uint64_t d) { return d << 1 ^ (0 - (d >> 63)); } // a wrapped difference, small either way
+std::uint64_t unzig(std::uint64_t z) { return z >> 1 ^ (0 - (z & 1)); }
+std::uint64_t zig32(std::int32_t v) { return zig(static_cast<std::uint64_t>(static_cast<std::int64_t>(v))); }
+std::int32_t unzig32(std::uint64_t z) { return static_cast<std::int32_t>(static_cast<std::int64_t>(unzig(z))); }
 
 std::string temp_dir()
 {
@@ -64,7 +67,7 @@ std::string temp_dir()
 {
     throw UserError("cannot " + std::string(what) + " the analysis's temporary file in " + dir + ": " +
                     std::strerror(err) +
-                    " (it holds about 35 bytes per event; set TMPDIR to a directory with room)");
+                    " (it holds about 15 bytes per event; set TMPDIR to a directory with room)");
 }
 
 } // namespace
@@ -110,37 +113,34 @@ void EventSpill::add(const Event &e)
 {
     if (e.site == 0)
         throw std::logic_error("event spill: event without a site id");
-    Wide w{e.time_ns, e.stream, e.ret, e.op == Op::obj_init ? kind_id(e.kind) : 0, 0};
-    // A time going back wraps around to a difference that does not fit either.
-    const bool wide = e.time_ns - last_ns_ > UINT32_MAX || e.stream > UINT16_MAX ||
-                      e.ret < INT8_MIN || e.ret > INT8_MAX || w.kind != 0;
+    const std::uint32_t kind = e.op == Op::obj_init ? kind_id(e.kind) : 0;
     const bool holder = e.holder != 0 || e.from != 0;
-    Record r{};
-    r.obj = e.obj;
-    r.dt = wide ? 0 : static_cast<std::uint32_t>(e.time_ns - last_ns_);
-    r.site = e.site;
-    r.tid = e.tid;
-    r.count = e.count;
-    r.val = e.val;
-    r.stream = wide ? 0 : static_cast<std::uint16_t>(e.stream);
-    r.ret = wide ? 0 : static_cast<std::int8_t>(e.ret);
-    r.op_flags = static_cast<std::uint8_t>(static_cast<std::uint8_t>(e.op) | (wide ? has_wide : 0) |
-                                           (holder ? has_holder : 0));
-    last_ns_ = e.time_ns;
-    if (buffer_.size() + record_bytes + wide_bytes + holder_bytes > buffer_bytes)
+    if (buffer_.size() + max_record_bytes > buffer_bytes)
         flush();
-    std::size_t at = buffer_.size();
-    buffer_.resize(at + record_bytes + (wide ? wide_bytes : 0) + (holder ? holder_bytes : 0));
-    std::memcpy(buffer_.data() + at, &r, record_bytes);
-    at += record_bytes;
-    if (wide) {
-        std::memcpy(buffer_.data() + at, &w, wide_bytes);
-        at += wide_bytes;
-    }
+    const std::size_t at = buffer_.size();
+    buffer_.resize(at + max_record_bytes);
+    char *p = buffer_.data() + at;
+    *p++ = static_cast<char>(static_cast<std::uint8_t>(e.op) | (kind ? has_kind : 0) | (holder ? has_holder : 0));
+    p = put(p, zig(e.time_ns - last_ns_));
+    p = put(p, zig(e.obj - last_obj_));
+    // The thread's difference as a 32-bit one: the same thread in a row is 0.
+    p = put(p, zig32(static_cast<std::int32_t>(static_cast<std::uint32_t>(e.tid) - static_cast<std::uint32_t>(last_tid_))));
+    p = put(p, e.site);
+    p = put(p, zig32(e.count));
+    p = put(p, zig32(e.val));
+    p = put(p, zig32(e.ret));
+    p = put(p, e.stream);
+    if (kind)
+        p = put(p, kind);
     if (holder) {
-        std::memcpy(buffer_.data() + at, &e.holder, 8);
-        std::memcpy(buffer_.data() + at + 8, &e.from, 8);
+        std::memcpy(p, &e.holder, 8);
+        std::memcpy(p + 8, &e.from, 8);
+        p += 16;
     }
+    buffer_.resize(static_cast<std::size_t>(p - buffer_.data()));
+    last_ns_ = e.time_ns;
+    last_obj_ = e.obj;
+    last_tid_ = e.tid;
     ++events_;
 }
 
@@ -177,9 +177,10 @@ void EventSpill::replay(EventSink &sink, unsigned shard, unsigned shards)
     std::vector<char> in(buffer_bytes);
     std::size_t have = 0, used = 0; // bytes in `in`, bytes consumed
     std::uint64_t offset = 0;
-    const auto fill = [&](std::size_t need) { // at least `need` unread bytes in `in`, or throw
+    const auto fill = [&](std::size_t need) { // at least `need` unread bytes in `in` (or all that is left)
         if (have - used >= need)
             return;
+        need = static_cast<std::size_t>(std::min<std::uint64_t>(need, have - used + (written_ - offset)));
         std::memmove(in.data(), in.data() + used, have - used);
         have -= used;
         used = 0;
@@ -200,54 +201,51 @@ void EventSpill::replay(EventSink &sink, unsigned shard, unsigned shards)
     std::vector<std::uint32_t> own; // indexes in `chunk` of this shard's events
     own.reserve(chunk_records);
     std::size_t next_loss = 0;
-    std::uint64_t time_ns = 0; // the previous record's
+    std::uint64_t time_ns = 0, obj = 0; // the previous record's
+    std::int32_t tid = 0;
     for (std::uint64_t base = 0; base < events_; base += chunk_records) {
         const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_records, events_ - base));
         own.clear();
         for (std::size_t k = 0; k < n; ++k) {
-            fill(record_bytes);
-            Record r;
-            std::memcpy(&r, in.data() + used, record_bytes);
-            used += record_bytes;
-            Wide w{time_ns + r.dt, r.stream, r.ret, 0, 0};
-            if (r.op_flags & has_wide) {
-                fill(wide_bytes);
-                std::memcpy(&w, in.data() + used, wide_bytes);
-                used += wide_bytes;
-            }
-            time_ns = w.time_ns;
+            fill(max_record_bytes);
+            const char *p = in.data() + used;
+            const auto flags = static_cast<std::uint8_t>(*p++);
+            time_ns += unzig(get(p));
+            obj += unzig(get(p));
+            tid = static_cast<std::int32_t>(static_cast<std::uint32_t>(tid) + static_cast<std::uint32_t>(unzig32(get(p))));
+            const auto site_id = static_cast<std::uint32_t>(get(p));
+            const std::int32_t count = unzig32(get(p));
+            const std::int32_t val = unzig32(get(p));
+            const std::int32_t ret = unzig32(get(p));
+            const auto stream = static_cast<std::uint32_t>(get(p));
+            const auto kind = flags & has_kind ? static_cast<std::uint32_t>(get(p)) : 0;
             Event &e = chunk[k];
-            e.time_ns = time_ns;
-            const SiteKey &site = sites_.key(r.site);
-            other[k] = shards > 1 && shard_of(site.pid, r.obj, shards) != shard;
-            if (other[k]) {
-                if (r.op_flags & has_holder) {
-                    fill(holder_bytes);
-                    used += holder_bytes;
-                }
-                continue;
+            e.holder = e.from = 0;
+            if (flags & has_holder) {
+                std::memcpy(&e.holder, p, 8);
+                std::memcpy(&e.from, p + 8, 8);
+                p += 16;
             }
+            used = static_cast<std::size_t>(p - in.data());
+            e.time_ns = time_ns;
+            const SiteKey &site = sites_.key(site_id);
+            other[k] = shards > 1 && shard_of(site.pid, obj, shards) != shard;
+            if (other[k])
+                continue;
             own.push_back(static_cast<std::uint32_t>(k));
-            e.obj = r.obj;
-            e.site = r.site;
-            e.caller_site = sites_.caller_of(r.site);
+            e.obj = obj;
+            e.site = site_id;
+            e.caller_site = sites_.caller_of(site_id);
             e.pid = site.pid;
             e.caller = site.address;
             e.stack_id = site.stack_id;
-            e.tid = r.tid;
-            e.count = r.count;
-            e.val = r.val;
-            e.ret = w.ret;
-            e.stream = w.stream;
-            e.op = static_cast<Op>(r.op_flags & op_mask);
-            e.kind = w.kind ? std::string_view(kinds_[w.kind - 1]) : std::string_view{};
-            e.holder = e.from = 0;
-            if (r.op_flags & has_holder) {
-                fill(holder_bytes);
-                std::memcpy(&e.holder, in.data() + used, 8);
-                std::memcpy(&e.from, in.data() + used + 8, 8);
-                used += holder_bytes;
-            }
+            e.tid = tid;
+            e.count = count;
+            e.val = val;
+            e.ret = ret;
+            e.stream = stream;
+            e.op = static_cast<Op>(flags & op_mask);
+            e.kind = kind ? std::string_view(kinds_[kind - 1]) : std::string_view{};
         }
         std::size_t j = 0; // own events handed on so far
         for (std::size_t k = 0; k < n; ++k) {

@@ -13,8 +13,8 @@
 
 namespace refblame::analyzer::replay {
 
-// Records are 32 bytes (times as differences; 24 more for an obj_init, a time
-// going back or fields too large, 16 more with a holder or a move's `from`), written through
+// Records are varints, 10-14 bytes for most events (time, address and thread as
+// differences from the previous event's; 16 more with a holder or a move's `from`), written through
 // a buffer and read back sequentially through another, so memory stays flat
 // whatever the trace length (the file lives in the page cache or on disk, in
 // $TMPDIR, and is gone when the spill is). Sites are stored as SiteIndex ids
@@ -54,7 +54,8 @@ private:
     std::vector<std::pair<std::uint64_t, Loss>> losses_; // (events before it, loss)
     std::deque<std::string> kinds_;                     // id - 1 -> kind
     std::unordered_map<std::string_view, std::uint32_t> kind_ids_;
-    std::uint64_t last_ns_ = 0; // time of the last event added (records store the difference)
+    std::uint64_t last_ns_ = 0, last_obj_ = 0; // of the last event added (records store differences)
+    std::int32_t last_tid_ = 0;
     std::string_view last_kind_;
     std::uint32_t last_kind_id_ = 0;
 };

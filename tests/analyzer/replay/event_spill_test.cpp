@@ -89,9 +89,10 @@ TEST(EventSpill, GivesBackEveryFieldOfEveryOpAndTheLossesWhereTheyCame)
     EXPECT_EQ(spill.events(), in.size());
 }
 
-TEST(EventSpill, TimesAndFieldsTheShortRecordCannotHoldComeBackExactly)
+TEST(EventSpill, TimesAndFieldsAtTheirLimitsComeBackExactly)
 {
-    // Each event changes one thing a 32-byte record holds only up to a limit (times are differences).
+    // Records hold differences and variable-length numbers: each event takes one field to a limit or
+    // just past a length boundary; addresses and threads jump both ways between records.
     struct Case {
         std::uint64_t time_ns;
         std::int32_t ret;
@@ -119,7 +120,8 @@ TEST(EventSpill, TimesAndFieldsTheShortRecordCannotHoldComeBackExactly)
     for (const Case &c : cases) {
         Event e;
         e.time_ns = c.time_ns;
-        e.obj = 0x40 * (in.size() + 1);
+        e.obj = in.size() % 2 ? UINT64_MAX - in.size() : 0x40 * in.size();
+        e.tid = in.size() % 3 == 0 ? INT32_MIN : INT32_MAX - static_cast<std::int32_t>(in.size());
         e.pid = 5;
         e.caller = 0x500;
         e.op = Op::mod_and_return;
@@ -153,10 +155,10 @@ TEST(EventSpill, RecordsCrossingItsBufferBoundariesComeBackWhole)
 {
     SiteIndex sites;
     EventSpill spill(sites);
-    const std::uint64_t n = 100'000; // ~5 MiB of records: several buffer fills, some with a holder extension
+    const std::uint64_t n = 400'000; // several buffer fills, records of many lengths, some with a holder
     for (std::uint64_t i = 0; i < n; ++i) {
         Event e;
-        e.time_ns = i;
+        e.time_ns = i * (i % 7);
         e.obj = i * 64;
         e.caller = 0x1000 + i % 17;
         e.pid = 1;
@@ -165,12 +167,14 @@ TEST(EventSpill, RecordsCrossingItsBufferBoundariesComeBackWhole)
         e.site = sites.of(e);
         spill.add(e);
     }
-    EXPECT_GT(spill.bytes(), n * 32);
+    EXPECT_GT(spill.bytes(), 3u << 20);
     Collect out;
     spill.replay(out);
     ASSERT_EQ(out.events.size(), n);
     for (std::uint64_t i = 0; i < n; i += 997) {
         EXPECT_EQ(out.events[i].obj, i * 64);
+        EXPECT_EQ(out.events[i].time_ns, i * (i % 7));
+        EXPECT_EQ(out.events[i].count, static_cast<std::int32_t>(i));
         EXPECT_EQ(out.events[i].holder, i % 3 == 0 ? i + 1 : 0);
         EXPECT_EQ(out.events[i].caller, 0x1000 + i % 17);
     }
