@@ -106,11 +106,14 @@ TEST(EventSpill, TimesAndFieldsAtTheirLimitsComeBackExactly)
         {1'002 + (std::uint64_t{1} << 33), 0, 3, 0x77}, // a jump of more than 4 s, with a holder
         {UINT64_MAX, 0, 0, 0},                 // the largest time, then the smallest
         {0, 0, 0, 0},
-        {10, 127, 65535, 0},                   // the largest that fit
-        {11, -128, 0, 0},
-        {12, 128, 65536, 0x99},                // the smallest that do not
+        {7, 63, 127, 0},                       // the largest one-byte numbers (signed ones zigzagged)
+        {8, -64, 0, 0},
+        {9, 64, 128, 0},                       // the smallest two-byte ones
+        {10, -65, 16383, 0},
+        {11, 0, 16384, 0},                     // the smallest three-byte stream
+        {12, 128, 65536, 0x99},
         {13, -129, 0, 0},
-        {14, INT32_MIN, UINT32_MAX, 0},
+        {14, INT32_MIN, UINT32_MAX, 0},        // the longest
         {14 + UINT32_MAX, 0, 1, 0},            // exactly the largest difference
         {15 + 2 * std::uint64_t{UINT32_MAX}, 0, 1, 0},
     };
