@@ -46,7 +46,7 @@ private:
         // Release sites: how many flows existed at the first put (later ones had no gets then).
         std::uint32_t flows_at_first_put = UINT32_MAX;
     };
-    struct Life {
+    struct alignas(64) Life { // one cache line
         std::vector<Flow> flows;
         std::vector<std::uint64_t> overdrawn; // (acquire << 32 | release) pairs short at some put
         std::int32_t count = 0;

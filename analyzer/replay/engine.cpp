@@ -102,7 +102,9 @@ void ReplayEngine::prefetch(const Event &e, unsigned stage) const
     if (stage == 1) {
         prefetch_bytes(o, sizeof(ObjectState));
     } else {
-        prefetch_bytes(o->refs.data(), std::min<std::size_t>(o->refs.size(), 2) * sizeof(OpenRef));
+        // The refs a put scans, and the slot a get fills when the vector has room for it.
+        const std::size_t refs = std::min({o->refs.size() + 1, o->refs.capacity(), std::size_t{4}});
+        prefetch_bytes(o->refs.data(), refs * sizeof(OpenRef));
         prefetch_bytes(o->tally.data(), std::min<std::size_t>(o->tally.size(), 4) * sizeof(SiteTally));
     }
 }

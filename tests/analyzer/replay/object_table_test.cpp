@@ -3,10 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace refblame::analyzer::replay {
 namespace {
@@ -99,6 +102,29 @@ TEST(KeyedTable, HoldsAnyValueAndIsEmptyAndUsableAgainAfterClear)
     table.prefetch_home(2, 5 * 64);
     table.insert(2, 5 * 64, "again");
     EXPECT_EQ(*table.find(2, 5 * 64), "again");
+}
+
+TEST(PrefetchBytes, CountsEveryLineTheRangeTouchesFromTheLineOfItsFirstByte)
+{
+    const auto at = [](std::uintptr_t a) { return reinterpret_cast<const void *>(a); };
+    EXPECT_EQ(lines_touched(at(0x1000), 0), 0u);
+    EXPECT_EQ(lines_touched(at(0x1000), 1), 1u);
+    EXPECT_EQ(lines_touched(at(0x1000), 64), 1u);
+    EXPECT_EQ(lines_touched(at(0x1000), 65), 2u);
+    EXPECT_EQ(lines_touched(at(0x103f), 2), 2u);    // the last byte of one line and the first of the next
+    EXPECT_EQ(lines_touched(at(0x1010), 184), 4u);  // 184 bytes from 16 into a line: ceil(184 / 64) lines would miss one
+    EXPECT_EQ(lines_touched(at(0x1010), 48), 1u);
+}
+
+TEST(PrefetchBytes, AnObjectStateStartsALineAndFillsThreeWhereverItIsAllocated)
+{
+    static_assert(alignof(ObjectState) == cache_line);
+    std::vector<std::unique_ptr<ObjectState>> states;
+    for (int i = 0; i < 16; ++i) {
+        states.push_back(std::make_unique<ObjectState>());
+        EXPECT_EQ(reinterpret_cast<std::uintptr_t>(states.back().get()) % cache_line, 0u);
+        EXPECT_EQ(lines_touched(states.back().get(), sizeof(ObjectState)), 3u);
+    }
 }
 
 } // namespace
