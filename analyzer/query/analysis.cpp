@@ -75,16 +75,29 @@ void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &op
     worker.finish();
 }
 
+// How many replays share the attribution, one thread each: one per CPU, two at most (only measured on
+// 2 CPUs so far; every shard reads the time of every event, and all share one malloc arena, see read_into);
+// one for --object (its one object lives in one shard: the others would only wait).
+unsigned attribution_shards(const AnalysisOptions &options)
+{
+    if (options.object || !use_threads(options))
+        return 1;
+    return options.threads > 1 ? static_cast<unsigned>(options.threads)
+                               : std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
+}
+
 // The trace read once (site ids, whole-life tallies, the spill, both models), then more learning if asked.
 struct Prepared {
     std::shared_ptr<replay::SiteIndex> sites = std::make_shared<replay::SiteIndex>();
-    std::unique_ptr<replay::EventSpill> spill = std::make_unique<replay::EventSpill>(*sites);
+    std::unique_ptr<replay::EventSpill> spill;
     attribute::LearnedModels models;
 };
 
-Prepared prepare(const TracePass &pass, const AnalysisOptions &options)
+// `shards`: how many shards the attribution will replay the spill in (a lane of the spill each).
+Prepared prepare(const TracePass &pass, const AnalysisOptions &options, unsigned shards = 1)
 {
     Prepared p;
+    p.spill = std::make_unique<replay::EventSpill>(*p.sites, shards);
     const replay::EngineOptions eo = engine_options(options, p.sites.get());
     {
         FirstPass first(p.sites, *p.spill, eo);
@@ -198,19 +211,9 @@ namespace {
 
 using Shard = Replay<attribute::ModelPairer>;
 
-// How many replays share the attribution, one thread each: one per CPU, two at most (only measured on
-// 2 CPUs so far; every shard reads the whole spill, and all share one malloc arena, see read_into);
-// one for --object (its one object lives in one shard: the others would only wait).
-unsigned attribution_shards(const AnalysisOptions &options)
-{
-    if (options.object || !use_threads(options))
-        return 1;
-    return options.threads > 1 ? static_cast<unsigned>(options.threads)
-                               : std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
-}
-
-// The attribution replay split by object (replay::shard_of) over `n` threads. Each reads the whole spill
-// (other shards' events move its clock) and keeps its own queries; they are merged as one replay's.
+// The attribution replay split by object (replay::shard_of) over `n` threads. Each reads its lane of the
+// spill (its objects' events, and the others' times, which move its clock) and keeps its own queries;
+// they are merged as one replay's.
 Analysis attribute_in_shards(const Prepared &p, const AnalysisOptions &options, unsigned n)
 {
     std::vector<std::unique_ptr<Shard>> shards;
@@ -259,8 +262,9 @@ Analysis analyze(const TracePass &pass, const AnalysisOptions &asked)
     options.engine.shards = 1;
     if (!options.attribute)
         return count_only(pass, options);
-    Prepared p = prepare(pass, options);
-    if (unsigned n = attribution_shards(options); n > 1)
+    const unsigned n = attribution_shards(options);
+    Prepared p = prepare(pass, options, n);
+    if (n > 1)
         return attribute_in_shards(p, options, n);
     AttributePass attribute_pass(p.models, options);
     p.spill->replay(attribute_pass);

@@ -20,9 +20,13 @@ namespace refblame::analyzer::replay {
 // $TMPDIR, and is gone when the spill is). Sites are stored as SiteIndex ids
 // (the index must outlive the spill), kinds as ids into the spill's own table.
 // Losses are few: kept in memory with the position of the event they preceded.
+//
+// With `lanes` > 1, one file per shard of the objects (shard_of): an event's record goes to its
+// object's lane, and the other lanes get a clock record (its time alone, about 3 bytes), so that a
+// replay of shard i of `lanes` reads and decodes lane i only. Any other replay reads every lane in step.
 class EventSpill {
 public:
-    explicit EventSpill(SiteIndex &sites);
+    explicit EventSpill(SiteIndex &sites, unsigned lanes = 1);
     ~EventSpill();
     EventSpill(const EventSpill &) = delete;
     EventSpill &operator=(const EventSpill &) = delete;
@@ -30,7 +34,7 @@ public:
     void add(const Event &e); // e.site must be set
     void add(const Loss &l);
     std::uint64_t events() const { return events_; }
-    std::uint64_t bytes() const { return written_ + buffer_.size(); }
+    std::uint64_t bytes() const; // written and buffered, every lane
 
     // Writes out what is buffered. After it, and until the next add(), replay() only reads: several
     // threads may replay at once.
@@ -43,19 +47,24 @@ public:
     void replay(EventSink &sink, unsigned shard = 0, unsigned shards = 1);
 
 private:
-    void flush();
+    struct Lane {
+        int fd = -1;
+        std::vector<char> buffer;
+        std::uint64_t written = 0;
+        std::uint64_t last_ns = 0, last_obj = 0; // of the last record written (records store differences)
+        std::int32_t last_tid = 0;
+    };
+    void flush(Lane &lane);
     std::uint32_t kind_id(std::string_view kind);
 
     SiteIndex &sites_;
-    int fd_ = -1;
-    std::string dir_; // where the file lives, for messages
-    std::vector<char> buffer_;
-    std::uint64_t written_ = 0, events_ = 0;
+    std::string dir_; // where the files live, for messages
+    std::vector<Lane> lanes_;
+    std::size_t lane_bytes_; // each lane's buffer
+    std::uint64_t events_ = 0;
     std::vector<std::pair<std::uint64_t, Loss>> losses_; // (events before it, loss)
     std::deque<std::string> kinds_;                     // id - 1 -> kind
     std::unordered_map<std::string_view, std::uint32_t> kind_ids_;
-    std::uint64_t last_ns_ = 0, last_obj_ = 0; // of the last event added (records store differences)
-    std::int32_t last_tid_ = 0;
     std::string_view last_kind_;
     std::uint32_t last_kind_id_ = 0;
 };

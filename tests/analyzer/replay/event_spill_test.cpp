@@ -60,33 +60,37 @@ TEST(EventSpill, GivesBackEveryFieldOfEveryOpAndTheLossesWhereTheyCame)
     b.free(0xa0, 0x40, 1);
     std::vector<Event> in = b.take();
     in[3].pid = 77; // another process: a site of its own
-    SiteIndex sites;
-    EventSpill spill(sites);
-    Loss loss;
-    loss.pid = 4242;
-    loss.begin_ns = 5;
-    loss.count = 3;
-    loss.trace = "/some/trace";
-    spill.add(loss);
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        in[i].site = sites.of(in[i]);
-        spill.add(in[i]);
-        if (i == 4)
-            spill.add(loss);
+    for (unsigned lanes : {1u, 2u, 3u}) { // one file, or one per shard of the objects
+        SCOPED_TRACE(lanes);
+        SiteIndex sites;
+        EventSpill spill(sites, lanes);
+        Loss loss;
+        loss.pid = 4242;
+        loss.begin_ns = 5;
+        loss.count = 3;
+        loss.trace = "/some/trace";
+        spill.add(loss);
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            in[i].site = 0; // an id of this round's index
+            in[i].site = sites.of(in[i]);
+            spill.add(in[i]);
+            if (i == 4)
+                spill.add(loss);
+        }
+        for (int round = 0; round < 2; ++round) { // replays are repeatable
+            Collect out;
+            spill.replay(out);
+            ASSERT_EQ(out.events.size(), in.size());
+            for (std::size_t i = 0; i < in.size(); ++i)
+                expect_same(out.events[i], in[i]);
+            ASSERT_EQ(out.losses.size(), 2u);
+            EXPECT_EQ(out.losses[0].first, 0u);
+            EXPECT_EQ(out.losses[1].first, 5u);
+            EXPECT_EQ(out.losses[1].second.trace, "/some/trace");
+            EXPECT_EQ(out.losses[1].second.count, 3u);
+        }
+        EXPECT_EQ(spill.events(), in.size());
     }
-    for (int round = 0; round < 2; ++round) { // replays are repeatable
-        Collect out;
-        spill.replay(out);
-        ASSERT_EQ(out.events.size(), in.size());
-        for (std::size_t i = 0; i < in.size(); ++i)
-            expect_same(out.events[i], in[i]);
-        ASSERT_EQ(out.losses.size(), 2u);
-        EXPECT_EQ(out.losses[0].first, 0u);
-        EXPECT_EQ(out.losses[1].first, 5u);
-        EXPECT_EQ(out.losses[1].second.trace, "/some/trace");
-        EXPECT_EQ(out.losses[1].second.count, 3u);
-    }
-    EXPECT_EQ(spill.events(), in.size());
 }
 
 TEST(EventSpill, TimesAndFieldsAtTheirLimitsComeBackExactly)
@@ -117,40 +121,43 @@ TEST(EventSpill, TimesAndFieldsAtTheirLimitsComeBackExactly)
         {14 + UINT32_MAX, 0, 1, 0},            // exactly the largest difference
         {15 + 2 * std::uint64_t{UINT32_MAX}, 0, 1, 0},
     };
-    SiteIndex sites;
-    EventSpill spill(sites);
-    std::vector<Event> in;
-    for (const Case &c : cases) {
-        Event e;
-        e.time_ns = c.time_ns;
-        e.obj = in.size() % 2 ? UINT64_MAX - in.size() : 0x40 * in.size();
-        e.tid = in.size() % 3 == 0 ? INT32_MIN : INT32_MAX - static_cast<std::int32_t>(in.size());
-        e.pid = 5;
-        e.caller = 0x500;
-        e.op = Op::mod_and_return;
-        e.count = e.ret = c.ret;
-        e.val = -1;
-        e.stream = c.stream;
-        e.holder = c.holder;
-        e.site = sites.of(e);
-        spill.add(e);
-        in.push_back(e);
-        if (in.size() == 6) { // a kind in the middle, the next record short again
-            Event init = e;
-            init.op = Op::obj_init;
-            init.kind = "slab";
-            init.time_ns = 1;
-            init.site = sites.of(init);
-            spill.add(init);
-            in.push_back(init);
+    for (unsigned lanes : {1u, 2u}) { // with two, each lane holds differences from its own last record
+        SCOPED_TRACE(lanes);
+        SiteIndex sites;
+        EventSpill spill(sites, lanes);
+        std::vector<Event> in;
+        for (const Case &c : cases) {
+            Event e;
+            e.time_ns = c.time_ns;
+            e.obj = in.size() % 2 ? UINT64_MAX - in.size() : 0x40 * in.size();
+            e.tid = in.size() % 3 == 0 ? INT32_MIN : INT32_MAX - static_cast<std::int32_t>(in.size());
+            e.pid = 5;
+            e.caller = 0x500;
+            e.op = Op::mod_and_return;
+            e.count = e.ret = c.ret;
+            e.val = -1;
+            e.stream = c.stream;
+            e.holder = c.holder;
+            e.site = sites.of(e);
+            spill.add(e);
+            in.push_back(e);
+            if (in.size() == 6) { // a kind in the middle, the next record short again
+                Event init = e;
+                init.op = Op::obj_init;
+                init.kind = "slab";
+                init.time_ns = 1;
+                init.site = sites.of(init);
+                spill.add(init);
+                in.push_back(init);
+            }
         }
-    }
-    Collect out;
-    spill.replay(out);
-    ASSERT_EQ(out.events.size(), in.size());
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        SCOPED_TRACE(i);
-        expect_same(out.events[i], in[i]);
+        Collect out;
+        spill.replay(out);
+        ASSERT_EQ(out.events.size(), in.size());
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            SCOPED_TRACE(i);
+            expect_same(out.events[i], in[i]);
+        }
     }
 }
 
@@ -185,45 +192,72 @@ TEST(EventSpill, RecordsCrossingItsBufferBoundariesComeBackWhole)
 
 TEST(EventSpill, AShardGetsItsObjectsEventsAndOnlyTheTimeOfTheOthers)
 {
+    // Lanes as many as shards: each shard reads its own lane. Any other number: every lane, in step.
+    for (unsigned lanes : {1u, 2u, 3u}) {
+        for (unsigned shards : {2u, 3u}) {
+            SCOPED_TRACE(std::to_string(lanes) + " lanes, " + std::to_string(shards) + " shards");
+            SiteIndex sites;
+            EventSpill spill(sites, lanes);
+            std::vector<Event> in;
+            for (std::uint64_t i = 0; i < 4000; ++i) {
+                Event e;
+                e.time_ns = 1000 + i * (i % 3); // equal times, and jumps
+                e.obj = 0x1000 + (i % 97) * 64;
+                e.pid = i % 5 == 0 ? 7 : 8;
+                e.caller = 0x400 + i % 3;
+                e.tid = static_cast<std::int32_t>(i % 4);
+                e.holder = i % 4 == 0 ? i + 1 : 0; // some records carry the extension
+                e.site = sites.of(e);
+                spill.add(e);
+                in.push_back(e);
+            }
+            spill.seal();
+            std::size_t given = 0;
+            for (unsigned shard = 0; shard < shards; ++shard) {
+                Collect out;
+                spill.replay(out, shard, shards);
+                ASSERT_EQ(out.clock.size(), in.size()) << "shard " << shard; // every event moves its clock once
+                std::size_t k = 0;
+                for (std::size_t i = 0; i < in.size(); ++i) {
+                    EXPECT_EQ(out.clock[i], in[i].time_ns);
+                    if (shard_of(in[i].pid, in[i].obj, shards) != shard)
+                        continue;
+                    ASSERT_LT(k, out.events.size());
+                    expect_same(out.events[k++], in[i]);
+                }
+                EXPECT_EQ(k, out.events.size());
+                EXPECT_GT(k, in.size() / (2 * shards)) << "shard " << shard << " got too few objects";
+                given += k;
+            }
+            EXPECT_EQ(given, in.size());
+        }
+    }
+}
+
+TEST(EventSpill, AnotherLanesEventCostsALaneAboutThreeBytes)
+{
     SiteIndex sites;
-    EventSpill spill(sites);
-    std::vector<Event> in;
-    for (std::uint64_t i = 0; i < 4000; ++i) {
+    EventSpill one(sites), two(sites, 2);
+    for (std::uint64_t i = 0; i < 3000; ++i) {
         Event e;
         e.time_ns = 1000 + i;
-        e.obj = 0x1000 + (i % 97) * 64;
-        e.pid = i % 5 == 0 ? 7 : 8;
-        e.caller = 0x400 + i % 3;
-        e.holder = i % 4 == 0 ? i + 1 : 0; // some records carry the extension
+        e.obj = 0x1000 + (i % 61) * 64;
+        e.pid = 8;
+        e.caller = 0x400;
         e.site = sites.of(e);
-        spill.add(e);
-        in.push_back(e);
+        one.add(e);
+        two.add(e);
     }
-    spill.seal();
-    std::size_t given = 0;
-    for (unsigned shard = 0; shard < 3; ++shard) {
-        Collect out;
-        spill.replay(out, shard, 3);
-        ASSERT_EQ(out.clock.size(), in.size()) << "shard " << shard; // every event moves its clock once
-        std::size_t k = 0;
-        for (std::size_t i = 0; i < in.size(); ++i) {
-            EXPECT_EQ(out.clock[i], in[i].time_ns);
-            if (shard_of(in[i].pid, in[i].obj, 3) != shard)
-                continue;
-            ASSERT_LT(k, out.events.size());
-            expect_same(out.events[k++], in[i]);
-        }
-        EXPECT_EQ(k, out.events.size());
-        EXPECT_GT(k, in.size() / 6) << "shard " << shard << " got too few objects";
-        given += k;
-    }
-    EXPECT_EQ(given, in.size());
+    // A lane of clock records is 1 byte of header and the time's difference (2 bytes here): the two
+    // lanes together hold about what one file does plus 3 bytes per event.
+    EXPECT_LT(two.bytes(), one.bytes() + 3 * 3000 + 64);
+    EXPECT_GT(two.bytes(), one.bytes());
 }
 
 TEST(EventSpill, ASinkIsToldOfItsOwnEventsAheadStageByStage)
 {
     SiteIndex sites;
-    EventSpill spill(sites);
+    EventSpill spill(sites), lanes(sites, 3);
     std::vector<Event> in;
     for (std::uint64_t i = 0; i < 5000; ++i) { // several decoding chunks
         Event e;
@@ -234,12 +268,14 @@ TEST(EventSpill, ASinkIsToldOfItsOwnEventsAheadStageByStage)
         e.holder = i % 5 == 0 ? i + 1 : 0;
         e.site = sites.of(e);
         spill.add(e);
+        lanes.add(e);
         in.push_back(e);
     }
     for (unsigned shards : {1u, 3u}) {
         for (unsigned shard = 0; shard < shards; ++shard) {
             PrefetchCheck out;
-            spill.replay(out, shard, shards);
+            // All events: the three lanes in step. Shards 0 and 2 of 3: their own lanes. Shard 1: one file.
+            (shards == 3 && shard == 1 ? spill : lanes).replay(out, shard, shards);
             std::size_t own = 0;
             for (const Event &e : in)
                 own += shard_of(e.pid, e.obj, shards) == shard;
