@@ -1,7 +1,15 @@
 // worker_sink.cpp: the bounded batch queue between the reader's thread and the worker.
 #include "query/worker_sink.hpp"
 
+#include "replay/object_table.hpp"
+
 namespace refblame::analyzer::query {
+
+namespace {
+
+constexpr std::size_t event_distance = 2 * prefetch_distance[0]; // events ahead whose own memory is loaded
+
+} // namespace
 
 WorkerSink::WorkerSink(EventSink &target, std::size_t batch_events, std::size_t max_batches)
     : target_(target), batch_events_(batch_events), max_batches_(max_batches)
@@ -66,6 +74,10 @@ void WorkerSink::run()
             for (std::size_t i = 0; i < b.events.size(); ++i) {
                 while (next_loss < b.losses.size() && b.losses[next_loss].first <= i)
                     target_.on_loss(b.losses[next_loss++].second);
+                // The reader's thread wrote the batch: its lines are in the other CPU's cache, and the
+                // first stage's access to an event would wait for their transfer.
+                if (i + event_distance < b.events.size())
+                    replay::prefetch_bytes(&b.events[i + event_distance], sizeof(Event));
                 prefetch_ahead(target_, b.events.size(), i, [&](std::size_t k) -> const Event & { return b.events[k]; });
                 target_.on_event(b.events[i]);
             }

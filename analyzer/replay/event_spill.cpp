@@ -31,6 +31,7 @@ constexpr std::uint8_t clock_op = op_mask;
 constexpr std::uint8_t has_kind = 0x10;
 constexpr std::uint8_t has_holder = 0x20; // holder and from follow (16 bytes)
 constexpr std::size_t max_record_bytes = 1 + 2 * 10 + 8 * 5 + 16;
+constexpr std::size_t max_clock_bytes = 1 + 10;
 static_assert(static_cast<std::uint8_t>(Op::move) < clock_op);
 
 char *put(char *p, std::uint64_t v)
@@ -228,7 +229,7 @@ void EventSpill::add(const Event &e)
         if (lane.buffer.size() + max_record_bytes > lane_bytes_)
             flush(lane);
         const std::size_t at = lane.buffer.size();
-        lane.buffer.resize(at + max_record_bytes);
+        lane.buffer.resize(at + (i == own ? max_record_bytes : max_clock_bytes));
         char *p = lane.buffer.data() + at;
         if (i != own) {
             *p++ = static_cast<char>(clock_op);
