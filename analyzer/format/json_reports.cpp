@@ -1,4 +1,5 @@
 // json_reports.cpp: every query's answer as one JSON object, in the schema DESIGN.md fixes.
+#include "format/blocked_writer.hpp"
 #include "format/findings_view.hpp"
 #include "format/json_stream.hpp"
 #include "format/ranking.hpp"
@@ -60,6 +61,8 @@ void header(json &j, const TraceSummary &t)
 
 namespace {
 
+// BlockedWriter writes the same object as text for the streamed output: a key changed here must change
+// there (Reports.StreamedBlockersJson* and the replay fuzzer compare the two).
 json blocked_json(const Blocked &b, Symbolizer &sym)
 {
     json e = object_fields(b.object);
@@ -96,7 +99,9 @@ void write_blockers_json(std::FILE *out, const TraceSummary &t, const std::vecto
     // "blocked" is the first key: its elements are made (and their sites symbolized) before the
     // frame, so the frame's symbol_warnings know every site.
     std::fputs("{\n  \"blocked\": [", out);
-    write_elements(out, blocked.size(), [&](std::size_t i) { return blocked_json(blocked[i], sym); });
+    BlockedWriter writer(sym); // blocked_json's text, without building it
+    write_elements(out, blocked.size(),
+                   JsonText([&](std::size_t i, std::string &text) { writer.write(blocked[i], text); }));
     const std::string frame = blockers_frame(t, blocked, sym).dump(2);
     const std::string empty = "{\n  \"blocked\": [";
     if (frame.compare(0, empty.size(), empty) != 0)

@@ -7,9 +7,14 @@ namespace refblame::analyzer {
 
 void write_elements(std::FILE *out, std::size_t n, const JsonElement &element)
 {
-    std::string indented;
+    write_elements(out, n, JsonText([&](std::size_t i, std::string &text) { text = element(i).dump(2); }));
+}
+
+void write_elements(std::FILE *out, std::size_t n, const JsonText &element)
+{
+    std::string text, indented;
     for (std::size_t i = 0; i < n; ++i) {
-        const std::string text = element(i).dump(2);
+        element(i, text);
         indented.clear();
         indented.reserve(text.size() + text.size() / 8 + 8);
         indented += "\n    "; // one level deeper: every line of the element gets four more spaces

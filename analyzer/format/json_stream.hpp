@@ -11,6 +11,7 @@
 namespace refblame::analyzer {
 
 using JsonElement = std::function<nlohmann::json(std::size_t)>;
+using JsonText = std::function<void(std::size_t, std::string &)>; // sets its argument to element i's dump(2)
 
 // Writes frame.dump(2) and a newline, with the empty top-level array frame[key] filled with the `n`
 // elements element(0..n-1), made one at a time: the document is never whole in memory.
@@ -20,5 +21,6 @@ void write_streamed(std::FILE *out, const nlohmann::json &frame, const std::stri
 // Writes the `n` elements of a top-level array whose '[' was just written, and what dump(2) puts
 // between the last one and the closing ']' (nothing when n == 0).
 void write_elements(std::FILE *out, std::size_t n, const JsonElement &element);
+void write_elements(std::FILE *out, std::size_t n, const JsonText &element); // elements given as text
 
 } // namespace refblame::analyzer

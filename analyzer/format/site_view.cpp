@@ -86,7 +86,7 @@ std::string site_identity(const SymbolizedSite &s)
     return s.module + "\n" + hex(s.offset);
 }
 
-nlohmann::json holder_json(const HeldRefs &h, Symbolizer &sym)
+nlohmann::json holder_json(const HeldRefs &h, Symbolizer &sym) // BlockedWriter::holder writes it as text too
 {
     nlohmann::json j;
     j["refs"] = h.refs;

@@ -119,7 +119,8 @@ public:
             return false;
         }
         obj_ += unzig(get(p));
-        tid_ = static_cast<std::int32_t>(static_cast<std::uint32_t>(tid_) + static_cast<std::uint32_t>(unzig32(get(p))));
+        const auto tid_step = static_cast<std::uint32_t>(unzig32(get(p)));
+        tid_ = static_cast<std::int32_t>(static_cast<std::uint32_t>(tid_) + tid_step);
         r.obj = obj_;
         r.tid = tid_;
         r.site = static_cast<std::uint32_t>(get(p));
@@ -235,7 +236,9 @@ void EventSpill::add(const Event &e)
             *p++ = static_cast<char>(clock_op);
             p = put(p, zig(e.time_ns - lane.last_ns));
         } else {
-            *p++ = static_cast<char>(static_cast<std::uint8_t>(e.op) | (kind ? has_kind : 0) | (holder ? has_holder : 0));
+            const auto flags = static_cast<std::uint8_t>(static_cast<std::uint8_t>(e.op) | (kind ? has_kind : 0) |
+                                                         (holder ? has_holder : 0));
+            *p++ = static_cast<char>(flags);
             p = put(p, zig(e.time_ns - lane.last_ns));
             p = put(p, zig(e.obj - lane.last_obj));
             // The thread's difference as a 32-bit one: the same thread in a row is 0.
@@ -297,10 +300,10 @@ void EventSpill::replay(EventSink &sink, unsigned shard, unsigned shards)
     // record in one of them and its time in the others.
     const bool own_lane = lanes_.size() > 1 && shards == lanes_.size();
     std::vector<LaneReader> readers;
+    const std::size_t reader_bytes = std::max(buffer_bytes / lanes_.size(), min_buffer_bytes);
     for (std::size_t i = 0; i < lanes_.size(); ++i)
         if (!own_lane || i == shard)
-            readers.emplace_back(lanes_[i].fd, lanes_[i].written, std::max(buffer_bytes / lanes_.size(), min_buffer_bytes),
-                                 dir_);
+            readers.emplace_back(lanes_[i].fd, lanes_[i].written, reader_bytes, dir_);
     // Records are decoded a chunk at a time, so that the sink can be told of its events ahead
     // (EventSink::prefetch) before it gets them; other shards' records keep only their time.
     std::vector<Event> chunk(chunk_records);

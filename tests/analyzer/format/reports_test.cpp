@@ -297,6 +297,37 @@ TEST_F(Reports, StreamedBlockersJsonIsExactlyTheJsonDocument)
     }
 }
 
+TEST_F(Reports, StreamedBlockersJsonIsTheDocumentWhateverItsElementsHold)
+{
+    // The streamed elements are written as text (BlockedWriter), not dumped: every optional key, null,
+    // negative and escaped value must come out as nlohmann writes it.
+    std::vector<Blocked> list;
+    Blocked none = blocked(100, 0x10, {});
+    none.kind = "";
+    none.uncertain = true;
+    none.tid = unknown_id;
+    none.object.generation = UINT32_MAX;
+    list.push_back(none);
+    HeldRefs tracked = held(site(&leaky_site, 100), 3, false, Confidence::exact);
+    tracked.holder = 0xffff'8000'1234'5678ull;
+    tracked.uncertain = true;
+    tracked.tid = unknown_id;
+    tracked.since_ns = UINT64_MAX;
+    HeldRefs unknown = held(SiteKey{100, 0, 0}, 1, false, Confidence::guess); // taken before tracing
+    HeldRefs elsewhere = held(SiteKey{300, 0x1234, 0}, 2, true);              // no module map: unresolved
+    Blocked many = blocked(100, 0x20, {tracked, unknown, elsewhere, held(site(&leaky_site, 100), 1, false)});
+    many.kind = "a \"quoted\" kind\\with\ttab, \x01 and UTF-8: \xc3\xa9\xe2\x82\xac";
+    many.freeze_site = SiteKey{300, 0x1234, 0};
+    many.count = -2;
+    list.push_back(many);
+    list.push_back(blocked(200, 0x30, {held(site(&normal_site, 200), 1, true)}));
+    list.back().kind = "back\\slash"; // each escape alone too
+    list.push_back(blocked(200, 0x40, {}));
+    list.back().kind = "\x7f and caf\xc3\xa9";
+    const std::string want = blockers_json(summary, list, sym).dump(2) + "\n";
+    EXPECT_EQ(written([&](std::FILE *f) { write_blockers_json(f, summary, list, sym); }), want);
+}
+
 TEST_F(Reports, BlockersJsonWarnsOfEverySiteItShowsNotOnlyTheRankedOnes)
 {
     // Process 300 has no module map. Its freezer and its expected holder are shown in "blocked" but not
