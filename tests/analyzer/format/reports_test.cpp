@@ -315,7 +315,9 @@ TEST_F(Reports, StreamedBlockersJsonIsTheDocumentWhateverItsElementsHold)
     tracked.since_ns = UINT64_MAX;
     HeldRefs unknown = held(SiteKey{100, 0, 0}, 1, false, Confidence::guess); // taken before tracing
     HeldRefs elsewhere = held(SiteKey{300, 0x1234, 0}, 2, true);              // no module map: unresolved
-    Blocked many = blocked(100, 0x20, {tracked, unknown, elsewhere, held(site(&leaky_site, 100), 1, false)});
+    sym.on_stack(StackEvent{100, 7, 0, {site(&normal_site, 100).address, site(&leaky_site, 100).address}});
+    HeldRefs stacked = held(SiteKey{100, site(&leaky_site, 100).address, 7}, 1, false); // with a "stack" array
+    Blocked many = blocked(100, 0x20, {tracked, unknown, elsewhere, stacked, held(site(&leaky_site, 100), 1, false)});
     many.kind = "a \"quoted\" kind\\with\ttab, \x01 and UTF-8: \xc3\xa9\xe2\x82\xac";
     many.freeze_site = SiteKey{300, 0x1234, 0};
     many.count = -2;
@@ -325,6 +327,7 @@ TEST_F(Reports, StreamedBlockersJsonIsTheDocumentWhateverItsElementsHold)
     list.push_back(blocked(200, 0x40, {}));
     list.back().kind = "\x7f and caf\xc3\xa9";
     const std::string want = blockers_json(summary, list, sym).dump(2) + "\n";
+    ASSERT_NE(want.find("\"stack\": ["), std::string::npos) << want;
     EXPECT_EQ(written([&](std::FILE *f) { write_blockers_json(f, summary, list, sym); }), want);
 }
 
