@@ -16,8 +16,6 @@
 
 namespace refblame::analyzer::attribute {
 
-using replay::SiteKeyHash;
-
 // Statistics of one (acquire site, release site) pair.
 struct PairStats {
     double paired = 0;   // belief-weighted pairings (forced ones count 1)

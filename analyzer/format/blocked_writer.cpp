@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <concepts>
 #include <string_view>
 
 namespace refblame::analyzer {
@@ -38,8 +39,11 @@ public:
         out_ += "\": ";
         return out_;
     }
-    void number(std::string_view name, std::int64_t v) { append_number(key(name), v); }
-    void unsigned_number(std::string_view name, std::uint64_t v) { append_number(key(name), v); }
+    void number(std::string_view name, std::integral auto v)
+    {
+        char buf[24];
+        key(name).append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+    }
     void string(std::string_view name, std::string_view v) { append_string(key(name), v); }
     void boolean(std::string_view name, bool v) { key(name) += v ? "true" : "false"; }
     void close()
@@ -51,12 +55,6 @@ public:
         out_ += '}';
     }
 
-    template <class T>
-    static void append_number(std::string &out, T v)
-    {
-        char buf[24];
-        out.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
-    }
     static void append_string(std::string &out, std::string_view v)
     {
         for (char c : v)
@@ -77,13 +75,6 @@ private:
 };
 
 } // namespace
-
-std::size_t BlockedWriter::KeyHash::operator()(const SiteKey &k) const noexcept
-{
-    std::uint64_t h = k.address * 0x9e3779b97f4a7c15ull;
-    h ^= (static_cast<std::uint64_t>(static_cast<std::uint32_t>(k.pid)) << 32 | k.stack_id) + (h >> 29);
-    return static_cast<std::size_t>(h);
-}
 
 const BlockedWriter::SiteText &BlockedWriter::site(const SiteKey &key, bool with_stack)
 {
@@ -113,7 +104,7 @@ void BlockedWriter::holder(const HeldRefs &h, std::string &out)
     else
         m.key("holder") += "null";
     m.number("refs", h.refs);
-    m.unsigned_number("since_ns", h.since_ns);
+    m.number("since_ns", h.since_ns);
     nested(m.key("site"), s.site, 6);
     if (!s.stack.empty())
         nested(m.key("stack"), s.stack, 6);
@@ -131,7 +122,7 @@ void BlockedWriter::write(const Blocked &b, std::string &out)
     m.number("count", b.count);
     m.number("expected", b.expected);
     nested(m.key("freeze_site"), freeze.site, 2);
-    m.unsigned_number("generation", b.object.generation);
+    m.number("generation", b.object.generation);
     std::string &holders = m.key("holders");
     if (b.holders.empty()) {
         holders += "[]";
@@ -147,7 +138,7 @@ void BlockedWriter::write(const Blocked &b, std::string &out)
     m.string("object", hex(b.object.obj));
     m.number("pid", b.object.pid);
     m.number("tid", b.tid);
-    m.unsigned_number("time_ns", b.time_ns);
+    m.number("time_ns", b.time_ns);
     if (b.uncertain)
         m.boolean("uncertain", true);
     m.close();

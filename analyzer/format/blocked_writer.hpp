@@ -28,14 +28,11 @@ private:
         std::string stack; // dump(2) of the holder's "stack" array; empty when no stack was recorded
         bool stack_done = false; // `stack` asked for (holders' sites only, as holder_json does)
     };
-    struct KeyHash {
-        std::size_t operator()(const SiteKey &k) const noexcept;
-    };
     const SiteText &site(const SiteKey &key, bool with_stack);
     void holder(const HeldRefs &h, std::string &out);
 
     Symbolizer &sym_;
-    std::unordered_map<SiteKey, SiteText, KeyHash> sites_;
+    std::unordered_map<SiteKey, SiteText, SiteKeyHash> sites_;
 };
 
 } // namespace refblame::analyzer

@@ -4,6 +4,7 @@
 #include "model/event.hpp"
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,16 @@ struct SiteKey {
     std::uint64_t address = 0;
     std::uint32_t stack_id = 0;
     friend bool operator==(const SiteKey &, const SiteKey &) = default;
+};
+
+// For hash containers keyed by site.
+struct SiteKeyHash {
+    std::size_t operator()(const SiteKey &s) const noexcept
+    {
+        std::uint64_t h = s.address * 0x9e3779b97f4a7c15ull;
+        h ^= (static_cast<std::uint64_t>(static_cast<std::uint32_t>(s.pid)) << 32 | s.stack_id) + (h >> 29);
+        return static_cast<std::size_t>(h);
+    }
 };
 
 // What the trace did at one site (caller + stack), straight from its events.

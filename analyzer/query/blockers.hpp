@@ -24,7 +24,7 @@ public:
 private:
     struct Kind {
         double successful = 0;
-        std::unordered_map<SiteKey, double, attribute::SiteKeyHash> present;
+        std::unordered_map<SiteKey, double, SiteKeyHash> present;
     };
     std::unordered_map<std::string, Kind> kinds_;
 };

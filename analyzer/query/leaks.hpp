@@ -25,7 +25,7 @@ public:
 private:
     std::vector<LeakedObject> objects_;
     std::vector<LeakSite> sites_;
-    std::unordered_map<SiteKey, std::size_t, attribute::SiteKeyHash> site_index_;
+    std::unordered_map<SiteKey, std::size_t, SiteKeyHash> site_index_;
 };
 
 } // namespace refblame::analyzer::query

@@ -36,9 +36,9 @@ private:
     Row &row(const SiteKey &site);
     Row &row(const SiteKey &site, std::uint32_t site_id);
 
-    std::unordered_map<SiteKey, Row, attribute::SiteKeyHash> rows_; // node-based: Row addresses are stable
+    std::unordered_map<SiteKey, Row, SiteKeyHash> rows_; // node-based: Row addresses are stable
     std::vector<Row *> by_id_;                                      // SiteIndex id -> its row (null: not yet)
-    mutable std::unordered_map<SiteKey, SiteStats, attribute::SiteKeyHash> callers_; // stack_id 0
+    mutable std::unordered_map<SiteKey, SiteStats, SiteKeyHash> callers_; // stack_id 0
     mutable bool callers_built_ = false;
 };
 

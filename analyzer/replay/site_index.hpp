@@ -11,15 +11,6 @@
 
 namespace refblame::analyzer::replay {
 
-struct SiteKeyHash {
-    std::size_t operator()(const SiteKey &s) const noexcept
-    {
-        std::uint64_t h = s.address * 0x9e3779b97f4a7c15ull;
-        h ^= (static_cast<std::uint64_t>(static_cast<std::uint32_t>(s.pid)) << 32 | s.stack_id) + (h >> 29);
-        return static_cast<std::size_t>(h);
-    }
-};
-
 // Id 0 is never given: Event::site == 0 means "not interned yet".
 class SiteIndex {
 public:
