@@ -54,14 +54,9 @@ void LifeFlows::prefetch(const Event &e, unsigned stage) const
 {
     if (pid_ && e.pid != *pid_)
         return;
-    if (stage == 0) {
-        live_.prefetch_home(e.pid, e.obj);
-    } else if (const Life *l = live_.find(e.pid, e.obj)) {
-        if (stage == 1)
-            replay::prefetch_bytes(l, sizeof(Life));
-        else
-            replay::prefetch_bytes(l->flows.data(), std::min<std::size_t>(l->flows.size(), 4) * sizeof(Flow));
-    }
+    live_.prefetch(e.pid, e.obj, stage, [](const Life &l) {
+        replay::prefetch_bytes(l.flows.data(), std::min<std::size_t>(l.flows.size(), 4) * sizeof(Flow));
+    });
 }
 
 void LifeFlows::on_event(const Event &e)

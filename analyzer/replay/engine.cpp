@@ -92,21 +92,12 @@ void ReplayEngine::prefetch(const Event &e, unsigned stage) const
 {
     if (options_.pid && e.pid != *options_.pid)
         return;
-    if (stage == 0) {
-        live_.prefetch_home(e.pid, e.obj);
-        return;
-    }
-    const ObjectState *o = live_.find(e.pid, e.obj);
-    if (!o)
-        return;
-    if (stage == 1) {
-        prefetch_bytes(o, sizeof(ObjectState));
-    } else {
+    live_.prefetch(e.pid, e.obj, stage, [](const ObjectState &o) {
         // The refs a put scans, and the slot a get fills when the vector has room for it.
-        const std::size_t refs = std::min({o->refs.size() + 1, o->refs.capacity(), std::size_t{4}});
-        prefetch_bytes(o->refs.data(), refs * sizeof(OpenRef));
-        prefetch_bytes(o->tally.data(), std::min<std::size_t>(o->tally.size(), 4) * sizeof(SiteTally));
-    }
+        const std::size_t refs = std::min({o.refs.size() + 1, o.refs.capacity(), std::size_t{4}});
+        prefetch_bytes(o.refs.data(), refs * sizeof(OpenRef));
+        prefetch_bytes(o.tally.data(), std::min<std::size_t>(o.tally.size(), 4) * sizeof(SiteTally));
+    });
 }
 
 void ReplayEngine::on_event(const Event &raw)

@@ -104,6 +104,21 @@ TEST(KeyedTable, HoldsAnyValueAndIsEmptyAndUsableAgainAfterClear)
     EXPECT_EQ(*table.find(2, 5 * 64), "again");
 }
 
+TEST(KeyedTable, PrefetchHandsTheLastStageTheValueOfAKeyThatIsIn)
+{
+    KeyedTable<std::string> table;
+    std::vector<std::string> pointed;
+    const auto note = [&](const std::string &v) { pointed.push_back(v); };
+    for (unsigned stage = 0; stage < 3; ++stage)
+        table.prefetch(1, 0x10, stage, note); // empty: nothing to find
+    table.insert(1, 0x10, "in");
+    for (unsigned stage = 0; stage < 3; ++stage) {
+        table.prefetch(1, 0x10, stage, note);
+        table.prefetch(2, 0x10, stage, note); // absent: same address, other process
+    }
+    EXPECT_EQ(pointed, std::vector<std::string>{"in"}); // once: stage 2 of the key that is in
+}
+
 TEST(PrefetchBytes, CountsEveryLineTheRangeTouchesFromTheLineOfItsFirstByte)
 {
     const auto at = [](std::uintptr_t a) { return reinterpret_cast<const void *>(a); };
