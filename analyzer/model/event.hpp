@@ -98,6 +98,13 @@ public:
     // An event this sink is not given happened at time_ns: a replay split by object hands each
     // shard its own objects' events and only the time of the others'.
     virtual void on_clock(std::uint64_t /*time_ns*/) {}
+    // `n` such events, the latest at time_ns, passed over at once: while none came, no replay of them held
+    // an event back (EventSpill::add's `quiet`), so that their count and latest time are all that counts.
+    virtual void on_clocks(std::uint64_t n, std::uint64_t time_ns)
+    {
+        for (std::uint64_t i = 0; i < n; ++i)
+            on_clock(time_ns);
+    }
     // `e` will be handed to on_event soon: start loading what handling it touches, without waiting for
     // it. A sink given its events in batches calls this at prefetch_stages distances before each event,
     // stage 0 farthest ahead; stage s may rely on the loads of stage s - 1 having arrived (the object's

@@ -212,8 +212,8 @@ namespace {
 using Shard = Replay<attribute::ModelPairer>;
 
 // The attribution replay split by object (replay::shard_of) over `n` threads. Each reads its lane of the
-// spill (its objects' events, and the others' times, which move its clock) and keeps its own queries;
-// they are merged as one replay's.
+// spill (its objects' events, and when the others came, which moves its clock) and keeps its own
+// queries; they are merged as one replay's.
 Analysis attribute_in_shards(const Prepared &p, const AnalysisOptions &options, unsigned n)
 {
     std::vector<std::unique_ptr<Shard>> shards;

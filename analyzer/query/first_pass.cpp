@@ -37,7 +37,7 @@ void FirstPass::on_event(const Event &raw)
             matching_.by_stack = stack_flows_.provisional();
         next_refresh_ = next_refresh_ < refresh_every ? next_refresh_ * 2 : next_refresh_ + refresh_every;
     }
-    spill_.add(e);
+    spill_.add(e, !younger_.holding_back()); // the engines of every later replay hold back what it does
     younger_.on_event(e);
     oldest_.on_event(e);
 }

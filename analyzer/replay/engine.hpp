@@ -88,6 +88,7 @@ public:
     void on_module(const ModuleEvent &) override {}
     void on_loss(const Loss &l) override;
     void on_clock(std::uint64_t time_ns) override; // another shard's event: the clock and position move
+    void on_clocks(std::uint64_t n, std::uint64_t time_ns) override; // n of them while none is held back
     void prefetch(const Event &e, unsigned stage) const override; // the object's slot, state, refs
 
     // End of the stream: apply what is held back, end every live generation.
@@ -101,6 +102,9 @@ public:
     // every object in turn, by object key; false while the event at position() is being applied.
     bool expiring() const { return expiring_; }
     ReplayOrder order(std::int32_t pid, std::uint64_t obj) const { return {position_, expiring_, pid, obj, applied_}; }
+    // Whether events may be held back (waiting to be put in order) now. False: none is, in this engine nor
+    // in any engine with the same options fed the same stream or a shard of it (EventSpill::add's `quiet`).
+    bool holding_back() const { return !pending_keys_.empty(); }
 
 private:
     struct Key {

@@ -21,18 +21,25 @@ constexpr std::size_t buffer_bytes = 1 << 20;        // shared by the lanes
 constexpr std::size_t min_buffer_bytes = 256 << 10; // each lane's at least
 constexpr std::size_t chunk_records = 1024; // decoded ahead of the sink
 
-// A record is a header byte (the op, two flags), then LEB128 varints: the time, the address and the
+// A record is a header byte (the op, three flags), then LEB128 varints: the time, the address and the
 // thread as differences from the previous record's (wrapping, zigzagged), the site, count, val, ret and
 // stream (signed ones zigzagged), the kind when flagged, then holder and from (8 bytes each) when
 // flagged. A typical event takes 10-14 bytes.
 // A clock record (another lane's event) is the header byte `clock_op` and the time's difference.
+// Either kind, flagged `has_passed`, first says how many events the lane passed over just before it
+// and how much earlier than its own time the latest of them came (zigzagged). A `passed_op` record
+// says that alone (the number, then the latest time as a difference from the previous record's): what
+// a lane passed over last, written when a loss comes or the spill is sealed.
 constexpr std::uint8_t op_mask = 0x0f;
 constexpr std::uint8_t clock_op = op_mask;
+constexpr std::uint8_t passed_op = op_mask - 1;
 constexpr std::uint8_t has_kind = 0x10;
 constexpr std::uint8_t has_holder = 0x20; // holder and from follow (16 bytes)
-constexpr std::size_t max_record_bytes = 1 + 2 * 10 + 8 * 5 + 16;
-constexpr std::size_t max_clock_bytes = 1 + 10;
-static_assert(static_cast<std::uint8_t>(Op::move) < clock_op);
+constexpr std::uint8_t has_passed = 0x40;
+constexpr std::size_t max_passed_bytes = 2 * 10;
+constexpr std::size_t max_record_bytes = 1 + max_passed_bytes + 2 * 10 + 8 * 5 + 16;
+constexpr std::size_t max_clock_bytes = 1 + max_passed_bytes + 10;
+static_assert(static_cast<std::uint8_t>(Op::move) < passed_op);
 
 char *put(char *p, std::uint64_t v)
 {
@@ -92,10 +99,13 @@ int open_temp(const std::string &dir)
 
 // One decoded record.
 struct Record {
+    enum class Kind : std::uint8_t { event, clock, passed };
+    Kind kind = Kind::event;
     std::uint8_t flags = 0;
     std::uint64_t time_ns = 0, obj = 0, holder = 0, from = 0;
     std::int32_t tid = 0, count = 0, val = 0, ret = 0;
-    std::uint32_t site = 0, stream = 0, kind = 0;
+    std::uint32_t site = 0, stream = 0, kind_id = 0;
+    std::uint64_t passed = 0, passed_ns = 0; // events passed over before it (at its position, for `passed`)
 };
 
 // One lane's file read back sequentially through a buffer, its differences summed up.
@@ -106,18 +116,30 @@ public:
     {
     }
 
-    // The next record into `r`; false for a clock record (r.time_ns alone is set).
-    bool next(Record &r)
+    bool done() const { return used_ == have_ && offset_ == size_; }
+
+    // The next record into `r` (for a clock record, r.time_ns alone is set).
+    void next(Record &r)
     {
         fill(max_record_bytes);
         const char *p = in_.data() + used_;
         r.flags = static_cast<std::uint8_t>(*p++);
+        const std::uint8_t op = r.flags & op_mask;
+        r.passed = 0;
+        std::uint64_t earlier = 0;
+        if (op == passed_op || r.flags & has_passed) {
+            r.passed = get(p);
+            earlier = op == passed_op ? 0 : unzig(get(p));
+        }
         time_ns_ += unzig(get(p));
         r.time_ns = time_ns_;
-        if ((r.flags & op_mask) == clock_op) {
+        r.passed_ns = time_ns_ - earlier;
+        if (op == passed_op || op == clock_op) {
+            r.kind = op == passed_op ? Record::Kind::passed : Record::Kind::clock;
             used_ = static_cast<std::size_t>(p - in_.data());
-            return false;
+            return;
         }
+        r.kind = Record::Kind::event;
         obj_ += unzig(get(p));
         const auto tid_step = static_cast<std::uint32_t>(unzig32(get(p)));
         tid_ = static_cast<std::int32_t>(static_cast<std::uint32_t>(tid_) + tid_step);
@@ -128,7 +150,7 @@ public:
         r.val = unzig32(get(p));
         r.ret = unzig32(get(p));
         r.stream = static_cast<std::uint32_t>(get(p));
-        r.kind = r.flags & has_kind ? static_cast<std::uint32_t>(get(p)) : 0;
+        r.kind_id = r.flags & has_kind ? static_cast<std::uint32_t>(get(p)) : 0;
         r.holder = r.from = 0;
         if (r.flags & has_holder) {
             std::memcpy(&r.holder, p, 8);
@@ -136,6 +158,24 @@ public:
             p += 16;
         }
         used_ = static_cast<std::size_t>(p - in_.data());
+    }
+
+    // Read in step with the other lanes: the lane's record at `position` into `r`, if it has one there
+    // (positions asked one by one, from 0; what it passed over only moves its position on).
+    bool record_at(std::uint64_t position, Record &r)
+    {
+        while (!held_ && !done()) {
+            next(head_);
+            position_ += head_.passed;
+            if (head_.kind == Record::Kind::passed)
+                continue;
+            held_ = true;
+        }
+        if (!held_ || position_ != position)
+            return false;
+        r = head_;
+        held_ = false;
+        ++position_;
         return true;
     }
 
@@ -166,6 +206,9 @@ private:
     const std::string &dir_;
     std::uint64_t time_ns_ = 0, obj_ = 0; // the previous record's
     std::int32_t tid_ = 0;
+    Record head_;                 // record_at: the next record, read ahead
+    bool held_ = false;           // whether head_ is one not handed out yet
+    std::uint64_t position_ = 0;  // record_at: head_'s position when held, else the next one's
 };
 
 } // namespace
@@ -218,7 +261,7 @@ std::uint32_t EventSpill::kind_id(std::string_view kind)
     return it->second;
 }
 
-void EventSpill::add(const Event &e)
+void EventSpill::add(const Event &e, bool quiet)
 {
     if (e.site == 0)
         throw std::logic_error("event spill: event without a site id");
@@ -227,19 +270,30 @@ void EventSpill::add(const Event &e)
     const std::size_t own = lanes_.size() > 1 ? shard_of(e.pid, e.obj, static_cast<unsigned>(lanes_.size())) : 0;
     for (std::size_t i = 0; i < lanes_.size(); ++i) {
         Lane &lane = lanes_[i];
+        if (i != own && quiet) {
+            lane.passed_ns = lane.passed == 0 ? e.time_ns : std::max(lane.passed_ns, e.time_ns);
+            ++lane.passed;
+            continue;
+        }
         if (lane.buffer.size() + max_record_bytes > lane_bytes_)
             flush(lane);
         const std::size_t at = lane.buffer.size();
         lane.buffer.resize(at + (i == own ? max_record_bytes : max_clock_bytes));
         char *p = lane.buffer.data() + at;
+        const std::uint8_t passed = lane.passed > 0 ? has_passed : 0;
         if (i != own) {
-            *p++ = static_cast<char>(clock_op);
-            p = put(p, zig(e.time_ns - lane.last_ns));
+            *p++ = static_cast<char>(clock_op | passed);
         } else {
-            const auto flags = static_cast<std::uint8_t>(static_cast<std::uint8_t>(e.op) | (kind ? has_kind : 0) |
-                                                         (holder ? has_holder : 0));
-            *p++ = static_cast<char>(flags);
-            p = put(p, zig(e.time_ns - lane.last_ns));
+            *p++ = static_cast<char>(static_cast<std::uint8_t>(e.op) | (kind ? has_kind : 0) |
+                                     (holder ? has_holder : 0) | passed);
+        }
+        if (passed) {
+            p = put(p, lane.passed);
+            p = put(p, zig(e.time_ns - lane.passed_ns));
+            lane.passed = 0;
+        }
+        p = put(p, zig(e.time_ns - lane.last_ns));
+        if (i == own) {
             p = put(p, zig(e.obj - lane.last_obj));
             // The thread's difference as a 32-bit one: the same thread in a row is 0.
             p = put(p, zig32(static_cast<std::int32_t>(static_cast<std::uint32_t>(e.tid) -
@@ -265,8 +319,27 @@ void EventSpill::add(const Event &e)
     ++events_;
 }
 
+void EventSpill::pass_over(Lane &lane)
+{
+    if (lane.passed == 0)
+        return;
+    if (lane.buffer.size() + max_clock_bytes > lane_bytes_)
+        flush(lane);
+    const std::size_t at = lane.buffer.size();
+    lane.buffer.resize(at + max_clock_bytes);
+    char *p = lane.buffer.data() + at;
+    *p++ = static_cast<char>(passed_op);
+    p = put(p, lane.passed);
+    p = put(p, zig(lane.passed_ns - lane.last_ns));
+    lane.buffer.resize(static_cast<std::size_t>(p - lane.buffer.data()));
+    lane.last_ns = lane.passed_ns;
+    lane.passed = 0;
+}
+
 void EventSpill::add(const Loss &l)
 {
+    for (Lane &lane : lanes_) // a loss comes between events: none passed over in one go spans it
+        pass_over(lane);
     losses_.emplace_back(events_, l);
 }
 
@@ -288,16 +361,18 @@ void EventSpill::flush(Lane &lane)
 
 void EventSpill::seal()
 {
-    for (Lane &lane : lanes_)
+    for (Lane &lane : lanes_) {
+        pass_over(lane);
         if (!lane.buffer.empty())
             flush(lane);
+    }
 }
 
 void EventSpill::replay(EventSink &sink, unsigned shard, unsigned shards)
 {
     seal();
     // Shard i of as many shards as lanes: lane i alone. Anything else: every lane in step, each event's
-    // record in one of them and its time in the others.
+    // record in one of them and its time, or nothing, in the others.
     const bool own_lane = lanes_.size() > 1 && shards == lanes_.size();
     std::vector<LaneReader> readers;
     const std::size_t reader_bytes = std::max(buffer_bytes / lanes_.size(), min_buffer_bytes);
@@ -307,56 +382,85 @@ void EventSpill::replay(EventSink &sink, unsigned shard, unsigned shards)
     // Records are decoded a chunk at a time, so that the sink can be told of its events ahead
     // (EventSink::prefetch) before it gets them; other shards' records keep only their time.
     std::vector<Event> chunk(chunk_records);
-    std::vector<std::uint8_t> other(chunk_records);
+    std::vector<Record::Kind> tick(chunk_records); // clock: another shard's event
+    std::vector<std::uint64_t> passed(chunk_records), passed_ns(chunk_records); // passed over before it
     std::vector<std::uint32_t> own; // indexes in `chunk` of this shard's events
     own.reserve(chunk_records);
     std::size_t next_loss = 0;
+    const auto losses_until = [&](std::uint64_t position) {
+        while (next_loss < losses_.size() && losses_[next_loss].first <= position)
+            sink.on_loss(losses_[next_loss++].second);
+    };
+    std::uint64_t position = 0; // of the next event, decoded (`decoded`) and handed on (`position`)
+    std::uint64_t decoded = 0;
     Record r, clock;
-    for (std::uint64_t base = 0; base < events_; base += chunk_records) {
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_records, events_ - base));
+    while (decoded < events_) {
+        std::size_t n = 0;
         own.clear();
-        for (std::size_t k = 0; k < n; ++k) {
-            Event &e = chunk[k];
-            bool full = false;
-            if (readers.size() == 1) {
-                full = readers.front().next(r);
+        for (; n < chunk_records && decoded < events_; ++n) {
+            Event &e = chunk[n];
+            if (own_lane) {
+                if (readers.front().done())
+                    throw std::logic_error("event spill: a lane ends before the last event");
+                readers.front().next(r);
+            } else if (readers.size() == 1) {
+                readers.front().next(r);
             } else {
+                bool full = false;
                 for (LaneReader &lane : readers) {
-                    const bool is_full = lane.next(full ? clock : r);
-                    if (is_full && full)
+                    Record &into = full ? clock : r;
+                    if (!lane.record_at(decoded, into) || into.kind != Record::Kind::event)
+                        continue;
+                    if (full)
                         throw std::logic_error("event spill: two lanes hold one event's record");
-                    full = full || is_full;
+                    full = true;
                 }
+                if (!full)
+                    throw std::logic_error("event spill: no lane holds an event's record");
+                r.passed = 0;
             }
+            tick[n] = r.kind;
+            passed[n] = r.passed;
+            passed_ns[n] = r.passed_ns;
+            decoded += r.passed + (r.kind != Record::Kind::passed);
             e.time_ns = r.time_ns;
-            if (!full && !own_lane)
-                throw std::logic_error("event spill: no lane holds an event's record");
-            const SiteKey *site = full ? &sites_.key(r.site) : nullptr;
-            other[k] = !full || (!own_lane && shards > 1 && shard_of(site->pid, r.obj, shards) != shard);
-            if (other[k])
+            if (r.kind != Record::Kind::event)
                 continue;
-            own.push_back(static_cast<std::uint32_t>(k));
+            const SiteKey &site = sites_.key(r.site);
+            if (!own_lane && shards > 1 && shard_of(site.pid, r.obj, shards) != shard) {
+                tick[n] = Record::Kind::clock;
+                continue;
+            }
+            own.push_back(static_cast<std::uint32_t>(n));
             e.obj = r.obj;
             e.holder = r.holder;
             e.from = r.from;
             e.site = r.site;
             e.caller_site = sites_.caller_of(r.site);
-            e.pid = site->pid;
-            e.caller = site->address;
-            e.stack_id = site->stack_id;
+            e.pid = site.pid;
+            e.caller = site.address;
+            e.stack_id = site.stack_id;
             e.tid = r.tid;
             e.count = r.count;
             e.val = r.val;
             e.ret = r.ret;
             e.stream = r.stream;
             e.op = static_cast<Op>(r.flags & op_mask);
-            e.kind = r.kind ? std::string_view(kinds_[r.kind - 1]) : std::string_view{};
+            e.kind = r.kind_id ? std::string_view(kinds_[r.kind_id - 1]) : std::string_view{};
         }
+        if (decoded > events_)
+            throw std::logic_error("event spill: a lane holds more events than were added");
         std::size_t j = 0; // own events handed on so far
         for (std::size_t k = 0; k < n; ++k) {
-            while (next_loss < losses_.size() && losses_[next_loss].first <= base + k)
-                sink.on_loss(losses_[next_loss++].second);
-            if (other[k]) {
+            if (passed[k] > 0) {
+                losses_until(position);
+                sink.on_clocks(passed[k], passed_ns[k]);
+                position += passed[k];
+            }
+            if (tick[k] == Record::Kind::passed)
+                continue;
+            losses_until(position++);
+            if (tick[k] == Record::Kind::clock) {
                 sink.on_clock(chunk[k].time_ns);
                 continue;
             }

@@ -22,8 +22,10 @@ namespace refblame::analyzer::replay {
 // Losses are few: kept in memory with the position of the event they preceded.
 //
 // With `lanes` > 1, one file per shard of the objects (shard_of): an event's record goes to its
-// object's lane, and the other lanes get a clock record (its time alone, about 3 bytes), so that a
-// replay of shard i of `lanes` reads and decodes lane i only. Any other replay reads every lane in step.
+// object's lane, so that a replay of shard i of `lanes` reads and decodes lane i only (any other replay
+// reads every lane in step). The other lanes count the event: while the replays hold nothing back (add's
+// `quiet`), as a number of events passed over and their latest time, kept with the lane's next record
+// (a byte or three); otherwise as a clock record of its own (its time, about 3 bytes).
 class EventSpill {
 public:
     explicit EventSpill(SiteIndex &sites, unsigned lanes = 1);
@@ -31,7 +33,10 @@ public:
     EventSpill(const EventSpill &) = delete;
     EventSpill &operator=(const EventSpill &) = delete;
 
-    void add(const Event &e); // e.site must be set
+    // e.site must be set. `quiet`: no replay of the spill will hold an event back when `e` comes (as a
+    // ReplayEngine with the replays' options that was fed every event before `e`: !holding_back()), so
+    // that the other lanes may pass over it with others (EventSink::on_clocks).
+    void add(const Event &e, bool quiet = false);
     void add(const Loss &l);
     std::uint64_t events() const { return events_; }
     std::uint64_t bytes() const; // written and buffered, every lane
@@ -43,7 +48,7 @@ public:
     // Hands everything added, in the order added, to `sink` (Event::kind views
     // stay valid as long as the spill). May be called any number of times. With
     // `shards` > 1, only the events of objects in shard `shard` (shard_of); the
-    // others reach sink.on_clock() with their time alone.
+    // others reach sink.on_clock() with their time alone, or on_clocks() when added `quiet`.
     void replay(EventSink &sink, unsigned shard = 0, unsigned shards = 1);
 
 private:
@@ -53,7 +58,9 @@ private:
         std::uint64_t written = 0;
         std::uint64_t last_ns = 0, last_obj = 0; // of the last record written (records store differences)
         std::int32_t last_tid = 0;
+        std::uint64_t passed = 0, passed_ns = 0; // events passed over since the last record, their latest time
     };
+    void pass_over(Lane &lane); // a record of the events passed over alone
     void flush(Lane &lane);
     std::uint32_t kind_id(std::string_view kind);
 

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
 #include <string>
 
 namespace refblame::analyzer::replay {
@@ -252,6 +253,144 @@ TEST(EventSpill, AnotherLanesEventCostsALaneAboutThreeBytes)
     // lanes together hold about what one file does plus 3 bytes per event.
     EXPECT_LT(two.bytes(), one.bytes() + 3 * 3000 + 64);
     EXPECT_GT(two.bytes(), one.bytes());
+}
+
+// What a sink was handed, position by position: an event ('e'), another shard's event with its time ('c'),
+// or one of events passed over at once ('p': their group and its latest time).
+struct Positions final : EventSink {
+    struct At {
+        char what;
+        std::uint64_t time_ns;
+        std::uint64_t group;
+    };
+    std::vector<At> at;
+    std::vector<Event> events;
+    std::vector<std::size_t> losses; // positions they came before
+    std::uint64_t groups = 0;
+    void on_event(const Event &e) override
+    {
+        at.push_back({'e', e.time_ns, 0});
+        events.push_back(e);
+    }
+    void on_clock(std::uint64_t time_ns) override { at.push_back({'c', time_ns, 0}); }
+    void on_clocks(std::uint64_t n, std::uint64_t time_ns) override
+    {
+        ++groups;
+        for (std::uint64_t i = 0; i < n; ++i)
+            at.push_back({'p', time_ns, groups});
+    }
+    void on_module(const ModuleEvent &) override {}
+    void on_loss(const Loss &) override { losses.push_back(at.size()); }
+};
+
+TEST(EventSpill, QuietEventsAreCountedInTheOtherLanesWithTheirLatestTime)
+{
+    for (unsigned lanes : {2u, 3u}) {
+        SCOPED_TRACE(std::to_string(lanes) + " lanes");
+        SiteIndex sites;
+        EventSpill spill(sites, lanes), loud(sites, lanes);
+        std::vector<Event> in;
+        std::vector<bool> quiet;
+        for (std::uint64_t i = 0; i < 3000; ++i) {
+            Event e;
+            e.time_ns = 100000 + 10 * i - (i % 37 == 0 ? 500 : 0); // some come earlier than the one before
+            e.obj = 0x1000 + (i % 53) * 64;
+            e.pid = 8;
+            e.caller = 0x400 + i % 3;
+            e.tid = static_cast<std::int32_t>(i % 4);
+            e.site = sites.of(e);
+            quiet.push_back((i / 50) % 3 != 0); // stretches held back and stretches not
+            if (i == 1000 || i == 2001) {
+                Loss l;
+                l.count = 1;
+                spill.add(l);
+            }
+            if (i == 2500)
+                spill.seal(); // what the lanes passed over so far is written; more follows
+            spill.add(e, quiet.back());
+            loud.add(e);
+            in.push_back(e);
+        }
+        EXPECT_LT(spill.bytes(), loud.bytes());
+        for (int round = 0; round < 2; ++round) { // repeatable
+            for (unsigned shard = 0; shard < lanes; ++shard) {
+                SCOPED_TRACE("shard " + std::to_string(shard));
+                Positions out;
+                spill.replay(out, shard, lanes);
+                ASSERT_EQ(out.at.size(), in.size()); // each event takes one position
+                EXPECT_EQ(out.losses, (std::vector<std::size_t>{1000, 2001}));
+                std::size_t k = 0;
+                std::map<std::uint64_t, std::uint64_t> latest; // group -> the latest time of its events
+                for (std::size_t i = 0; i < in.size(); ++i) {
+                    const Positions::At &a = out.at[i];
+                    if (shard_of(in[i].pid, in[i].obj, lanes) == shard) {
+                        ASSERT_EQ(a.what, 'e') << i;
+                        expect_same(out.events[k++], in[i]);
+                    } else if (!quiet[i]) {
+                        ASSERT_EQ(a.what, 'c') << i;
+                        EXPECT_EQ(a.time_ns, in[i].time_ns) << i;
+                    } else {
+                        ASSERT_EQ(a.what, 'p') << i;
+                        latest[a.group] = std::max(latest[a.group], in[i].time_ns);
+                        if (i > 0 && out.at[i - 1].group == a.group) { // a group: a run of one lane's quiet events
+                            EXPECT_TRUE(quiet[i - 1] && out.at[i - 1].what == 'p') << i;
+                        }
+                    }
+                }
+                EXPECT_EQ(k, out.events.size());
+                for (std::size_t i = 0; i < in.size(); ++i) {
+                    if (out.at[i].what == 'p') {
+                        EXPECT_EQ(out.at[i].time_ns, latest[out.at[i].group]) << i;
+                    }
+                }
+                for (std::size_t l : out.losses) // none passed over at once spans a loss
+                    EXPECT_TRUE(out.at[l - 1].what != 'p' || out.at[l - 1].group != out.at[l].group) << l;
+                EXPECT_GT(out.groups, 10u);
+            }
+            // Every event, from the lanes in step; and shards of another count, from them in step.
+            for (unsigned shards : {1u, lanes + 1}) {
+                for (unsigned shard = 0; shard < shards; ++shard) {
+                    Positions out;
+                    spill.replay(out, shard, shards);
+                    ASSERT_EQ(out.at.size(), in.size());
+                    EXPECT_EQ(out.losses, (std::vector<std::size_t>{1000, 2001}));
+                    std::size_t k = 0;
+                    for (std::size_t i = 0; i < in.size(); ++i) {
+                        if (shard_of(in[i].pid, in[i].obj, shards) == shard || shards == 1) {
+                            ASSERT_EQ(out.at[i].what, 'e') << i;
+                            expect_same(out.events[k++], in[i]);
+                        } else {
+                            ASSERT_EQ(out.at[i].what, 'c') << i;
+                            EXPECT_EQ(out.at[i].time_ns, in[i].time_ns) << i;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST(EventSpill, QuietEventsCostTheOtherLanesLessThanClockRecords)
+{
+    SiteIndex sites;
+    EventSpill one(sites), loud(sites, 4), quiet(sites, 4);
+    for (std::uint64_t i = 0; i < 3000; ++i) {
+        Event e;
+        e.time_ns = 1000 + 10 * i;
+        e.obj = 0x1000 + (i % 61) * 64;
+        e.pid = 8;
+        e.caller = 0x400;
+        e.site = sites.of(e);
+        one.add(e);
+        loud.add(e);
+        quiet.add(e, true);
+    }
+    // Loud: each of the three other lanes gets a clock record (2 bytes here). Quiet: a lane's next record
+    // says how many it passed over and how much earlier the latest came (2 bytes for a run of them); its
+    // own records' differences grow a little (measured 2.3 bytes per event over one file in all).
+    EXPECT_GT(loud.bytes(), one.bytes() + 3 * 2 * 3000 - 64);
+    EXPECT_LT(quiet.bytes(), one.bytes() + 3 * 3000);
+    EXPECT_LT(quiet.bytes() - one.bytes(), (loud.bytes() - one.bytes()) / 2);
 }
 
 TEST(EventSpill, ASinkIsToldOfItsOwnEventsAheadStageByStage)
