@@ -4,6 +4,7 @@
 #include "replay/continuity.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace refblame::analyzer::attribute {
 
@@ -21,7 +22,7 @@ LifeFlows::Flow &LifeFlows::flow(Life &l, std::uint32_t site)
     for (Flow &f : l.flows)
         if (f.site == site)
             return f;
-    l.flows.push_back(Flow{site, 0, 0, UINT32_MAX});
+    l.flows.push_back(Flow{site, UINT32_MAX, 0, 0, 0});
     return l.flows.back();
 }
 
@@ -39,10 +40,16 @@ void LifeFlows::put(Life &l, std::uint32_t release, std::int64_t units)
     if (r.flows_at_first_put == UINT32_MAX)
         r.flows_at_first_put = existing; // sites that show up later had no gets at this put
     // Every acquire site that had no more gets than the puts release made so far
-    // could not have been the only site it undoes.
-    for (const Flow &a : l.flows) {
+    // could not have been the only site it undoes. Marked in the release flow's bits: a list of pairs
+    // searched at every put missed the cache on most (80 % of this function's time at 10 M events).
+    for (std::size_t ia = 0; ia < l.flows.size(); ++ia) {
+        const Flow &a = l.flows[ia];
         if (a.gets <= 0 || a.site == release || a.gets >= r.puts + units)
             continue;
+        if (ia < short_bits) {
+            r.short_of |= std::uint64_t{1} << ia;
+            continue;
+        }
         std::uint64_t k = pair_key(a.site, release);
         if (std::find(l.overdrawn.begin(), l.overdrawn.end(), k) == l.overdrawn.end())
             l.overdrawn.push_back(k);
@@ -155,6 +162,9 @@ void LifeFlows::end(const Life &l, bool complete)
         for (const Flow &a : l.flows)
             if (a.gets > 0)
                 site(a.site).acquired_complete += 1;
+    for (const Flow &r : l.flows)
+        for (std::uint64_t bits = r.short_of; bits != 0; bits &= bits - 1)
+            overdrawn_.insert(pair_key(l.flows[static_cast<std::size_t>(std::countr_zero(bits))].site, r.site));
     overdrawn_.insert(l.overdrawn.begin(), l.overdrawn.end());
 }
 

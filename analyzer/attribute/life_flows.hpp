@@ -40,15 +40,19 @@ public:
     std::vector<PairBalance> pairs() const;
 
 private:
+    static constexpr std::size_t short_bits = 64; // acquire flows a release flow's `short_of` covers
     struct Flow {
         std::uint32_t site = 0;
-        std::int64_t gets = 0, puts = 0; // anonymous units (64 bits: hostile counts must not overflow)
         // Release sites: how many flows existed at the first put (later ones had no gets then).
         std::uint32_t flows_at_first_put = UINT32_MAX;
+        std::int64_t gets = 0, puts = 0; // anonymous units (64 bits: hostile counts must not overflow)
+        // Release sites: bit i set when acquire flow i (i < short_bits) was short at some put of this one.
+        std::uint64_t short_of = 0;
     };
     struct alignas(64) Life { // one cache line
         std::vector<Flow> flows;
-        std::vector<std::uint64_t> overdrawn; // (acquire << 32 | release) pairs short at some put
+        // (acquire << 32 | release) pairs short at some put, of acquire flows past the first short_bits
+        std::vector<std::uint64_t> overdrawn;
         std::int32_t count = 0;
         std::int32_t before_freeze = 0;
         bool tainted = false;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace refblame::analyzer::attribute {
 namespace {
 
@@ -208,6 +210,49 @@ TEST(SiteMatching, MatchSitesNeedsBalanceOnEveryCompleteLifeWhereEitherSiteAppea
     EXPECT_EQ(m.partner_of(3), 0u);
     sites[1].base = true; // the object's own ref: never matched
     EXPECT_TRUE(match_sites(sites, pairs).empty());
+}
+
+// A put at release R finding an acquire site with no more gets than R's earlier puts marks the pair
+// overdrawn, whichever of the life's sites it is: the first 64 in the release's bits, later ones in a
+// list. 70 acquire sites: the first life is short on every pair with R, a second balances them (so that
+// the pairs are listed); R2 is never short.
+TEST(SiteMatching, EveryPairShortAtAPutIsOverdrawnHoweverManySitesTheLifeHas)
+{
+    constexpr std::uint64_t release = 0x9000, release2 = 0x9008;
+    constexpr int acquire_sites = 70;
+    const auto acquire = [](int i) { return 0x1000 + 8 * static_cast<std::uint64_t>(i); };
+    testing::EventBuilder b;
+    b.init(0xa000, "page", 1, init_site, tid);
+    for (int i = 0; i < acquire_sites; ++i)
+        b.get(0xa000, acquire(i), tid);
+    b.put(0xa000, release, tid);
+    b.put(0xa000, release, tid); // each acquire site had 1 get, R has put 2 by now
+    b.init(0xb000, "page", 1, init_site, tid);
+    for (int i = 0; i < acquire_sites; ++i)
+        b.get(0xb000, acquire(i), tid);
+    b.put(0xb000, release, tid);
+    b.put(0xb000, release2, tid);
+    b.free(0xb000, 0x60, tid);
+    replay::SiteIndex sites;
+    LifeFlows flows;
+    for (Event e : b.take()) {
+        sites.assign(e);
+        flows.on_event(e);
+    }
+    flows.finish();
+    const auto id = [&](std::uint64_t address) { return sites.find(SiteKey{4242, address, 0}); };
+    std::map<std::pair<std::uint32_t, std::uint32_t>, bool> overdrawn;
+    for (const PairBalance &p : flows.pairs())
+        overdrawn[{p.acquire, p.release}] = p.overdrawn;
+    for (int i = 0; i < acquire_sites; ++i) {
+        SCOPED_TRACE(i);
+        const auto with_r = overdrawn.find({id(acquire(i)), id(release)});
+        const auto with_r2 = overdrawn.find({id(acquire(i)), id(release2)});
+        ASSERT_NE(with_r, overdrawn.end());
+        ASSERT_NE(with_r2, overdrawn.end());
+        EXPECT_TRUE(with_r->second);
+        EXPECT_FALSE(with_r2->second);
+    }
 }
 
 } // namespace
