@@ -17,11 +17,11 @@ namespace refblame::analyzer::query {
 // Events and losses reach `target` in the order they were given, on one
 // worker thread; module and stack events are not forwarded (the reader's
 // own consumers take them on its thread). At most `max_batches` batches wait:
-// memory stays flat. The default queue (64 x 1024 events, ~6 MiB when full) lets whichever thread is
-// ahead at a time run on while the other catches up: with 4 x 4096, each waited for the other in turn
-// (10 M events, 10 interleaved rounds: events/s 0.654x -> 0.757x the dummy sink's, median; peak RSS
-// unchanged). An exception in `target` stops the worker and is rethrown to the producer (at its next
-// call or at finish()).
+// memory stays flat. The default queue (64 x 1024 events, ~6 MiB, allocated when the worker starts)
+// lets whichever thread is ahead at a time run on while the other catches up: with 4 x 4096, each waited
+// for the other in turn (10 M events, 10 interleaved rounds: events/s 0.654x -> 0.757x the dummy sink's,
+// median). An exception in `target` stops the worker and is rethrown to the producer (at its next call
+// or at finish()).
 class WorkerSink final : public EventSink {
 public:
     explicit WorkerSink(EventSink &target, std::size_t batch_events = 1024, std::size_t max_batches = 64);
