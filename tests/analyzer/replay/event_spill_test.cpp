@@ -28,6 +28,18 @@ struct Collect final : EventSink {
     void on_loss(const Loss &l) override { losses.emplace_back(events.size(), l); }
 };
 
+// The i-th event of a plain run over 61 objects of one process, `step` ns apart, its site in `sites`.
+Event simple_event(SiteIndex &sites, std::uint64_t i, std::uint64_t step)
+{
+    Event e;
+    e.time_ns = 1000 + step * i;
+    e.obj = 0x1000 + (i % 61) * 64;
+    e.pid = 8;
+    e.caller = 0x400;
+    e.site = sites.of(e);
+    return e;
+}
+
 void expect_same(const Event &a, const Event &b)
 {
     EXPECT_EQ(a.time_ns, b.time_ns);
@@ -240,12 +252,7 @@ TEST(EventSpill, AnotherLanesEventCostsALaneAboutThreeBytes)
     SiteIndex sites;
     EventSpill one(sites), two(sites, 2);
     for (std::uint64_t i = 0; i < 3000; ++i) {
-        Event e;
-        e.time_ns = 1000 + i;
-        e.obj = 0x1000 + (i % 61) * 64;
-        e.pid = 8;
-        e.caller = 0x400;
-        e.site = sites.of(e);
+        const Event e = simple_event(sites, i, 1);
         one.add(e);
         two.add(e);
     }
@@ -375,12 +382,7 @@ TEST(EventSpill, QuietEventsCostTheOtherLanesLessThanClockRecords)
     SiteIndex sites;
     EventSpill one(sites), loud(sites, 4), quiet(sites, 4);
     for (std::uint64_t i = 0; i < 3000; ++i) {
-        Event e;
-        e.time_ns = 1000 + 10 * i;
-        e.obj = 0x1000 + (i % 61) * 64;
-        e.pid = 8;
-        e.caller = 0x400;
-        e.site = sites.of(e);
+        const Event e = simple_event(sites, i, 10);
         one.add(e);
         loud.add(e);
         quiet.add(e, true);
