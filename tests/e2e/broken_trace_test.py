@@ -10,7 +10,7 @@ import os
 import shutil
 import sys
 
-from e2e_support import check, main, run
+from e2e_support import check, drop_unsure, main, run
 
 REFBLAME, PROGRAM, SOURCE = sys.argv[1:4]
 QUERIES = ("blockers", "leaks", "stats")
@@ -21,6 +21,7 @@ def recorded(tmp):
     trace = os.path.join(tmp, "trace")
     rec = run([REFBLAME, "record", "-o", trace, "--", PROGRAM, "2000"])
     check(rec.rc == 0, f"record exited {rec.rc}:\n{rec.stderr}")
+    drop_unsure(trace, rec.stderr)
     traces = sorted(os.path.dirname(m) for m in glob.glob(os.path.join(trace, "ust", "pid", "*", "metadata")))
     check(len(traces) == 2, f"expected the program's 2 processes to have a trace each: {traces}")
     # The churning parent has the most events; its largest stream file is the one to damage.

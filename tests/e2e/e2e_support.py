@@ -2,8 +2,24 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+
+
+UNSURE_WARNING = re.compile(r"^refblame: warning: kept (\S+), but its process had exited before", re.M)
+
+
+def drop_unsure(trace, record_stderr):
+    """Removes from a recording the per-PID traces `refblame record` kept unsure (named in its warnings): in
+    a parallel ctest run, another test's instrumented process that exited before refblame could tell whose
+    it was. Directories without metadata go too (a removed foreign one reappeared with stream files once)."""
+    names = set(UNSURE_WARNING.findall(record_stderr))
+    pid_dir = os.path.join(trace, "ust", "pid")
+    for name in os.listdir(pid_dir) if os.path.isdir(pid_dir) else []:
+        d = os.path.join(pid_dir, name)
+        if name in names or not os.path.exists(os.path.join(d, "metadata")):
+            shutil.rmtree(d)
 
 
 class Fail(Exception):
