@@ -275,11 +275,7 @@ void EventSpill::add(const Event &e, bool quiet)
             ++lane.passed;
             continue;
         }
-        if (lane.buffer.size() + max_record_bytes > lane_bytes_)
-            flush(lane);
-        const std::size_t at = lane.buffer.size();
-        lane.buffer.resize(at + (i == own ? max_record_bytes : max_clock_bytes));
-        char *p = lane.buffer.data() + at;
+        char *p = room(lane, i == own ? max_record_bytes : max_clock_bytes);
         const std::uint8_t passed = lane.passed > 0 ? has_passed : 0;
         if (i != own) {
             *p++ = static_cast<char>(clock_op | passed);
@@ -313,25 +309,35 @@ void EventSpill::add(const Event &e, bool quiet)
             lane.last_obj = e.obj;
             lane.last_tid = e.tid;
         }
-        lane.buffer.resize(static_cast<std::size_t>(p - lane.buffer.data()));
+        written_to(lane, p);
         lane.last_ns = e.time_ns;
     }
     ++events_;
+}
+
+char *EventSpill::room(Lane &lane, std::size_t most)
+{
+    if (lane.buffer.size() + most > lane_bytes_)
+        flush(lane);
+    const std::size_t at = lane.buffer.size();
+    lane.buffer.resize(at + most);
+    return lane.buffer.data() + at;
+}
+
+void EventSpill::written_to(Lane &lane, const char *end)
+{
+    lane.buffer.resize(static_cast<std::size_t>(end - lane.buffer.data()));
 }
 
 void EventSpill::pass_over(Lane &lane)
 {
     if (lane.passed == 0)
         return;
-    if (lane.buffer.size() + max_clock_bytes > lane_bytes_)
-        flush(lane);
-    const std::size_t at = lane.buffer.size();
-    lane.buffer.resize(at + max_clock_bytes);
-    char *p = lane.buffer.data() + at;
+    char *p = room(lane, max_clock_bytes);
     *p++ = static_cast<char>(passed_op);
     p = put(p, lane.passed);
     p = put(p, zig(lane.passed_ns - lane.last_ns));
-    lane.buffer.resize(static_cast<std::size_t>(p - lane.buffer.data()));
+    written_to(lane, p);
     lane.last_ns = lane.passed_ns;
     lane.passed = 0;
 }

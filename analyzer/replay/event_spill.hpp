@@ -61,6 +61,8 @@ private:
         std::uint64_t passed = 0, passed_ns = 0; // events passed over since the last record, their latest time
     };
     void pass_over(Lane &lane); // a record of the events passed over alone
+    char *room(Lane &lane, std::size_t most); // where a record of at most `most` bytes goes (flushes first if full)
+    void written_to(Lane &lane, const char *end); // the record written ends at `end`
     void flush(Lane &lane);
     std::uint32_t kind_id(std::string_view kind);
 
