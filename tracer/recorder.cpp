@@ -86,7 +86,7 @@ RecordResult record(const RecordOptions &options)
     session.stop();
     tree.watch(0);
     LossCounts from_channel = channel.loss_counts();
-    session.destroy();
+    session.destroy(daemon.started_here());
     ProcessTree::Outcome outcome = tree.remove_foreign();
     result.foreign = std::move(outcome.removed);
     result.unsure = std::move(outcome.unsure);

@@ -6,9 +6,11 @@
 
 #include <lttng/lttng.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <thread>
 #include <unistd.h>
 
 namespace refblame::tracer {
@@ -57,14 +59,26 @@ void Session::stop()
     if (!started_)
         return;
     started_ = false;
-    check_lttng(lttng_stop_tracing(name_.c_str()), "stopping session " + name_);
+    check_lttng(lttng_stop_tracing_no_wait(name_.c_str()), "stopping session " + name_);
+    // liblttng-ctl's waiting stop asks every 200 ms; the buffers of a short run
+    // reach the trace in a few, so ask sooner first.
+    auto pause = std::chrono::milliseconds(1);
+    while (int pending = lttng_data_pending(name_.c_str())) {
+        check_lttng(std::min(pending, 0), "waiting for the trace of session " + name_);
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::milliseconds(100));
+    }
 }
 
-void Session::destroy()
+void Session::destroy(bool wait)
 {
     if (!alive_)
         return;
     alive_ = false;
+    if (!wait) {
+        check_lttng(lttng_destroy_session_no_wait(name_.c_str()), "destroying session " + name_);
+        return;
+    }
     lttng_destruction_handle *raw = nullptr;
     check_lttng(lttng_destroy_session_ext(name_.c_str(), &raw), "destroying session " + name_);
     std::unique_ptr<lttng_destruction_handle, DestructionHandleDeleter> handle(raw);

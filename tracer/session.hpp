@@ -18,8 +18,10 @@ public:
     void start();
     // Stops tracing and waits until every buffer has reached the trace.
     void stop();
-    // Destroys the session, waiting for the trace to be complete on disk.
-    void destroy();
+    // Destroys the session. After stop() the trace is complete on disk; `wait`
+    // also waits for the daemon's own teardown of the session (it polls that
+    // every 500 ms), as a daemon about to be stopped needs.
+    void destroy(bool wait);
 
 private:
     std::string name_;

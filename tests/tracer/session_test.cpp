@@ -42,21 +42,23 @@ protected:
 
 } // namespace
 
-TEST_F(SessionTest, DestroyRemovesTheSessionFromTheDaemon)
+TEST_F(SessionTest, DestroyRemovesTheSessionFromTheDaemonWithOrWithoutWaitingForItsTeardown)
 {
-    std::string name = unique_session_name();
-    Session session(name, dir);
-    EXPECT_TRUE(session_exists(name));
-    UstChannel channel(session, "refblame", {4096, 4}, LossPolicy::block);
-    channel.enable_events("refblame:*");
-    channel.add_context(LTTNG_EVENT_CONTEXT_VPID, "vpid");
-    session.start();
-    session.stop();
-    LossCounts counts = channel.loss_counts();
-    EXPECT_EQ(counts.discarded_events, 0u);
-    EXPECT_EQ(counts.lost_packets, 0u);
-    session.destroy();
-    EXPECT_FALSE(session_exists(name));
+    for (bool wait : {false, true}) {
+        std::string name = unique_session_name();
+        Session session(name, dir);
+        EXPECT_TRUE(session_exists(name));
+        UstChannel channel(session, "refblame", {4096, 4}, LossPolicy::block);
+        channel.enable_events("refblame:*");
+        channel.add_context(LTTNG_EVENT_CONTEXT_VPID, "vpid");
+        session.start();
+        session.stop();
+        LossCounts counts = channel.loss_counts();
+        EXPECT_EQ(counts.discarded_events, 0u);
+        EXPECT_EQ(counts.lost_packets, 0u);
+        session.destroy(wait);
+        EXPECT_FALSE(session_exists(name)) << "wait " << wait;
+    }
 }
 
 TEST_F(SessionTest, ASessionLeftByAnErrorPathIsDestroyedByItsOwner)
