@@ -11,7 +11,7 @@ import os
 import sys
 import tempfile
 
-from e2e_support import Fail, check, markers, query, run
+from e2e_support import Fail, check, drop_unsure, markers, query, run
 
 # Share of the refs labelled exact/inferred that the program confirms, and share of the true refs reported at
 # the right function (any label), per case. Measured (the completion thread's timing varies run to run, and
@@ -89,6 +89,7 @@ def main():
         trace, truth_path = os.path.join(tmp, "trace"), os.path.join(tmp, "truth.txt")
         rec = run([refblame, "record", "-o", trace, *stack_args, "--", program, truth_path, *keep])
         check(rec.rc == 0, f"record exited {rec.rc}:\n{rec.stdout}\n{rec.stderr}")
+        drop_unsure(trace, rec.stderr)
         truth = read_truth(truth_path)
         check(len(truth) > 50, f"the program saw only {len(truth)} failed freezes:\n{rec.stdout}")
         report = query(refblame, "blockers", trace)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from e2e_support import Fail, Result, check, function_is, main, markers, query, run, text_query
+from e2e_support import Fail, Result, check, drop_unsure, function_is, main, markers, query, run, text_query
 
 REFBLAME, PROGRAM, SOURCE = sys.argv[1:4]
 # An ASan build must let the segfault kill the program instead of reporting it and exiting 1.
@@ -41,6 +41,7 @@ def record(tmp, mode):
             proc.kill()
             raise Fail("refblame record did not return after its program was killed")
         rec = Result(["refblame", "record"], proc, out, err)
+    drop_unsure(trace, rec.stderr)
     m = re.search(r"page=(0x[0-9a-f]+) pinner=(0x[0-9a-f]+) pid=(\d+)", rec.stdout)
     check(m, f"program output: {rec.stdout!r}; refblame stderr:\n{rec.stderr}")
     return trace, rec, m.group(1), m.group(2), int(m.group(3))

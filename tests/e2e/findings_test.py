@@ -8,7 +8,7 @@ import os
 import re
 import sys
 
-from e2e_support import check, function_is, main, markers, query, run, text_query
+from e2e_support import check, drop_unsure, function_is, main, markers, query, run, text_query
 
 REFBLAME, PROGRAM, SOURCE = sys.argv[1:4]
 # BUG(kind) marker -> the function it sits in
@@ -20,6 +20,7 @@ def recorded(tmp):
     trace = os.path.join(tmp, "trace")
     rec = run([REFBLAME, "record", "-o", trace, "--", PROGRAM])
     check(rec.rc == 0, f"record exited {rec.rc}:\n{rec.stderr}")
+    drop_unsure(trace, rec.stderr)
     m = re.search(r"under=(0x[0-9a-f]+) frozen=(0x[0-9a-f]+) freed=(0x[0-9a-f]+) twice=(0x[0-9a-f]+) "
                   r"holder=(0x[0-9a-f]+)", rec.stdout)
     check(m, f"program output: {rec.stdout}")

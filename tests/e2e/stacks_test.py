@@ -34,6 +34,7 @@ def record(tmp, name, program, *args, stack=None, buffer_size=None):
     env = {k: v for k, v in os.environ.items() if k != "REFBLAME_STACK"}  # the recorder's default, not the caller's
     r = e2e.run(argv + ["--", program, *args], timeout=120, env=env)
     check(r.rc == 0, f"record {program} exited {r.rc}:\n{r.stderr[-3000:]}")
+    e2e.drop_unsure(trace, r.stderr)
     return trace
 
 

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import tempfile
 
+from e2e_support import drop_unsure
+
 REFBLAME, MAIN, PLUGIN, SRC, CASE = sys.argv[1:6]
 
 
@@ -39,6 +41,7 @@ def record(program, trace, *options):
     p = subprocess.run([REFBLAME, "record", *options, "-o", trace, "--", program, PLUGIN],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120, env=env)
     check(p.returncode == 0, f"record exited {p.returncode}: {p.stderr}")
+    drop_unsure(trace, p.stderr)
 
 
 def leaks(trace, *extra):
