@@ -23,7 +23,7 @@ void Collector::before_event(const replay::ObjectState &o, const Event &e)
     if (object_)
         object_->before_event(o, e);
     if (wanted(o))
-        census_.add(e, order(e.pid, e.obj));
+        census_.add(e, engine_);
 }
 
 void Collector::on_acquire(const replay::ObjectState &o, const Event &, const replay::OpenRef &r)

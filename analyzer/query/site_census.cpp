@@ -5,7 +5,7 @@
 
 namespace refblame::analyzer::query {
 
-void SiteCensus::add(const Event &e, replay::ReplayOrder order)
+void SiteCensus::add(const Event &e, const replay::ReplayEngine *replay)
 {
     const SiteKey key{e.pid, e.caller, e.stack_id};
     if (e.site != 0 && e.site < by_site_id_.size() && by_site_id_[e.site] != no_index) {
@@ -15,7 +15,7 @@ void SiteCensus::add(const Event &e, replay::ReplayOrder order)
         auto [it, fresh] = index_.try_emplace(key, uses_.size());
         if (fresh) {
             uses_.push_back(SiteUse{key});
-            first_.push_back(order);
+            first_.push_back(replay ? replay->order(e.pid, e.obj) : replay::ReplayOrder{});
         }
         last_ = key;
         last_index_ = it->second;

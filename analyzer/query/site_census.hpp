@@ -13,8 +13,9 @@ namespace refblame::analyzer::query {
 
 class SiteCensus {
 public:
-    // `order`: when in the replay (ReplayEngine::order), to merge shards in one replay's order.
-    void add(const Event &e, replay::ReplayOrder order = {});
+    // `replay`: the engine replaying `e`; its order() says when a site was first seen, to merge shards in one
+    // replay's order. Asked only then, not built at every event (a 32-byte copy through the stack).
+    void add(const Event &e, const replay::ReplayEngine *replay = nullptr);
     void absorb(const SiteCensus &other); // another shard's events
     std::vector<SiteUse> take(); // in first-seen order
 

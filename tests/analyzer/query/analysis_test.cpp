@@ -107,10 +107,16 @@ TEST(Analysis, AttributionInShardsGivesTheReportsOfOneReplay)
         for (int shards : {2, 3}) {
             AnalysisOptions o = one;
             o.threads = shards;
-            const std::vector<std::string> got = reports(testing::analyze_events(s.events, o));
+            const Analysis sharded = testing::analyze_events(s.events, o);
+            const std::vector<std::string> got = reports(sharded);
             ASSERT_EQ(got.size(), expected.size());
             for (std::size_t i = 0; i < got.size(); ++i)
                 EXPECT_EQ(got[i], expected[i]) << "report " << i << ", " << shards << " shards, cap " << max_findings;
+            // The call sites in first-seen order, as one replay saw them (the symbolizer resolves them in it).
+            ASSERT_EQ(sharded.site_uses.size(), single.site_uses.size());
+            for (std::size_t i = 0; i < single.site_uses.size(); ++i)
+                EXPECT_TRUE(sharded.site_uses[i].site == single.site_uses[i].site)
+                    << "site " << i << ", " << shards << " shards";
         }
     }
 }
