@@ -22,7 +22,7 @@ LifeFlows::Flow &LifeFlows::flow(Life &l, std::uint32_t site)
     for (Flow &f : l.flows)
         if (f.site == site)
             return f;
-    l.flows.push_back(Flow{site, UINT32_MAX, 0, 0, 0});
+    l.flows.push_back(Flow{.site = site});
     return l.flows.back();
 }
 
