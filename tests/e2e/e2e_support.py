@@ -7,14 +7,15 @@ import subprocess
 import sys
 
 
-UNSURE_WARNING = re.compile(r"^refblame: warning: kept (\S+), but its process had exited before", re.M)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from record_warnings import unsure_traces  # noqa: E402
 
 
 def drop_unsure(trace, record_stderr):
     """Removes from a recording the per-PID traces `refblame record` kept unsure (named in its warnings): in
     a parallel ctest run, another test's instrumented process that exited before refblame could tell whose
     it was. Directories without metadata go too (a removed foreign one reappeared with stream files once)."""
-    names = set(UNSURE_WARNING.findall(record_stderr))
+    names = unsure_traces(record_stderr)
     pid_dir = os.path.join(trace, "ust", "pid")
     for name in os.listdir(pid_dir) if os.path.isdir(pid_dir) else []:
         d = os.path.join(pid_dir, name)

@@ -11,6 +11,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from record_warnings import unsure_traces  # noqa: E402
+
 REFBLAME, BIN, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 
 
@@ -38,13 +41,12 @@ class Run:
 # instrumented processes, which every session traces; one gone before refblame could check it is kept,
 # named in a warning. Reading a trace leaves them out (one may end mid-packet).
 UNSURE = set()
-UNSURE_WARNING = re.compile(r"^refblame: warning: kept (\S+), but its process had exited before", re.M)
 
 
 def record(args, timeout=120, **kw):
     proc = subprocess.Popen([REFBLAME, "record"] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
     out, err = proc.communicate(timeout=timeout)
-    UNSURE.update(UNSURE_WARNING.findall(err))
+    UNSURE.update(unsure_traces(err))
     return Run(proc, out, err)
 
 
@@ -109,7 +111,7 @@ def expect_clean_success(run, trace, processes, status=0):
     check(run.rc == status, f"exit status {run.rc}, expected {status}; stderr:\n{run.stderr}")
     check(not run.leftover_sessions(), f"sessions left behind: {run.leftover_sessions()}")
     check(run.summary("trace") == trace, f"summary names trace {run.summary('trace')}, expected {trace}")
-    unsure = len(UNSURE_WARNING.findall(run.stderr))  # see UNSURE
+    unsure = len(unsure_traces(run.stderr))  # see UNSURE
     check(run.summary("processes traced") == str(processes + unsure),
           f"summary says {run.summary('processes traced')} processes, expected {processes} "
           f"(and {unsure} kept unsure); stderr:\n{run.stderr}")
@@ -306,8 +308,8 @@ def case_blocking_mode_keeps_what_discard_mode_loses(tmp):
     # CPUs it still drops the events that wrap onto a sub-buffer whose writer was preempted mid-event
     # (counted and reported as discarded; the README says so). The statedump's thread writes too, while the
     # program starts: without its base-address part (not needed to count) it writes 3 small events, not ~30,
-    # so that one writer it stays. So recorded, discard mode with 512 KiB buffers lost 34 k to 748 k of the 2 M
-    # events in 5 runs out of 6 (1 MiB: 1 in 6), and is tried up to 5 times; blocking mode took 1.4 to 10 s
+    # so that one writer it stays. Recorded that way, discard mode with 512 KiB buffers lost 34 k to 748 k of the
+    # 2 M events in 5 runs out of 6 (1 MiB: 1 in 6), and is tried up to 5 times; blocking mode took 1.4 to 10 s
     # (LTTng-UST retries a full buffer every 10 ms).
     ops = 2000000
     args = ["--buffer-size", "512K", "--", prog("refs_workload"), "1", str(ops)]
