@@ -2,7 +2,10 @@
 //
 // TRACE/refblame-record.json, written after the session is destroyed:
 //   { "format": 1, "program": "/path/to/prog",
-//     "processes": [ { "pid": N, "exit_status": N, "signal": N } ] }
+//     "processes": [ { "pid": N, "exit_status": N, "signal": N } ],
+//     "incomplete": "why" }
+// "incomplete" (only when it is): why LTTng may not have written the last of
+// the trace (the recorder stopped waiting for a daemon that hung).
 // exit_status as a shell reports it (the exit code, or 128 + signal); signal
 // is the one that killed the process, 0 when it exited. Only the recorded
 // program itself is listed (its forked children are reaped by it, not by

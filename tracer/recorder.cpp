@@ -34,6 +34,9 @@ void check_options(const RecordOptions &options)
     if (options.stack_depth && (*options.stack_depth < 0 || *options.stack_depth > max_stack_depth))
         throw UserError("--stack " + std::to_string(*options.stack_depth) + ": give 0 (the call site only) to " +
                         std::to_string(max_stack_depth) + " frames");
+    if (options.stop_timeout < 0)
+        throw UserError("--stop-timeout " + std::to_string(options.stop_timeout) +
+                        ": give the seconds to wait for a trace that stopped growing, or 0 to wait as long as it takes");
     if (options.command.empty())
         throw UserError("no program given: use `refblame record [OPTIONS] -- PROGRAM [ARGS...]`");
 }
@@ -83,10 +86,20 @@ RecordResult record(const RecordOptions &options)
         result.term_signal = child.term_signal();
     }
 
-    session.stop();
+    LossCounts from_channel;
+    if (session.stop(std::chrono::seconds(options.stop_timeout))) {
+        from_channel = channel.loss_counts();
+        session.destroy(daemon.started_here());
+    } else { // the daemon hangs: ask it nothing more (every call would hang too)
+        result.incomplete = "LTTng wrote nothing more of the trace for " + std::to_string(options.stop_timeout) +
+                            " s while the session still had data to write (its consumer daemon, lttng-consumerd, "
+                            "stopped or hung), so refblame stopped waiting";
+        if (daemon.started_here())
+            daemon.hung();
+        else
+            result.abandoned_session = session.name();
+    }
     tree.watch(0);
-    LossCounts from_channel = channel.loss_counts();
-    session.destroy(daemon.started_here());
     ProcessTree::Outcome outcome = tree.remove_foreign();
     result.foreign = std::move(outcome.removed);
     result.unsure = std::move(outcome.unsure);

@@ -11,6 +11,10 @@
 
 namespace refblame::tracer {
 
+// How long the recorder waits, once the program has ended, for LTTng to write
+// a trace that has stopped growing (seconds; see Session::stop).
+inline constexpr int default_stop_timeout = 30;
+
 struct RecordOptions {
     std::vector<std::string> command;      // PROGRAM [ARGS...]
     std::filesystem::path output;          // empty: ./refblame-<program>-<timestamp>
@@ -19,6 +23,7 @@ struct RecordOptions {
     std::optional<std::string> buffer_size; // per CPU, per process ("16M")
     bool track_dlopen = false;             // preload liblttng-ust-dl: symbolize libraries dlopen'd later
     std::optional<int> stack_depth;        // --stack: frames per event (0: caller only); unset: default_stack_depth
+    int stop_timeout = default_stop_timeout; // --stop-timeout: seconds of no progress writing the trace; 0: no bound
 };
 
 // Frames of call stack recorded by default: enough to climb out of the C++
@@ -44,6 +49,8 @@ struct RecordResult {
     ChannelGeometry geometry;
     std::string removed_note;              // what --force removed, if anything
     std::string info_problem;              // why refblame-record.json could not be written ("" when written)
+    std::string incomplete;                // why the trace may lack its last events ("" when LTTng wrote it all)
+    std::string abandoned_session;         // the session left to a daemon that stopped answering
 };
 
 // Checks everything it can before touching LTTng (program, options, output

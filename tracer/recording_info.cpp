@@ -18,6 +18,8 @@ std::string write_recording_info(const RecordResult &r)
     if (r.program_started && r.program_pid > 0)
         processes.push_back({{"pid", r.program_pid}, {"exit_status", r.exit_status}, {"signal", r.term_signal}});
     info["processes"] = std::move(processes);
+    if (!r.incomplete.empty())
+        info["incomplete"] = r.incomplete;
     const std::filesystem::path path = r.trace_dir / recording_info_file;
     std::ofstream out(path);
     out << info.dump(2) << "\n";

@@ -1,6 +1,7 @@
 // session.hpp: RAII over one LTTng recording session: create (local output), start, stop (waiting for data), destroy.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -16,16 +17,23 @@ public:
 
     const std::string &name() const { return name_; }
     void start();
-    // Stops tracing and waits until every buffer has reached the trace.
-    void stop();
+    // Stops tracing and waits until every buffer has reached the trace. With a
+    // `stall` bound it gives up once the daemon has neither finished nor added
+    // a byte to the trace for that long (its consumer daemon stopped or hung:
+    // liblttng-ctl's calls then wait forever) and returns false; the session
+    // is then abandoned: left to the daemon, asked nothing more. Zero: no bound.
+    bool stop(std::chrono::milliseconds stall = {});
+    bool abandoned() const { return abandoned_; }
     // Destroys the session. After stop() the trace is complete on disk; `wait`
     // also waits for the daemon's own teardown of the session (it polls that
-    // every 500 ms), as a daemon about to be stopped needs.
+    // every 500 ms), as a daemon about to be stopped needs. Nothing when abandoned.
     void destroy(bool wait);
 
 private:
     std::string name_;
+    std::filesystem::path output_;
     bool alive_ = false;
+    bool abandoned_ = false;
     bool started_ = false;
 };
 

@@ -14,6 +14,9 @@
 #include <cstring>
 #include <fstream>
 #include <spawn.h>
+#include <sstream>
+#include <system_error>
+#include <vector>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -49,6 +52,34 @@ std::string comm_of(pid_t pid)
     std::string comm;
     std::getline(in, comm);
     return comm;
+}
+
+// The processes `pid` started (lttng-sessiond's consumer daemons, theirs their run-as helpers), deepest first.
+std::vector<pid_t> descendants(pid_t pid)
+{
+    std::vector<pid_t> found;
+    std::error_code ec;
+    for (const auto &entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        std::ifstream in(entry.path() / "stat");
+        std::string line;
+        std::getline(in, line);
+        const std::size_t close = line.rfind(')'); // the comm may hold spaces and parentheses
+        if (close == std::string::npos)
+            continue;
+        char state = 0;
+        long ppid = 0;
+        std::istringstream rest(line.substr(close + 1));
+        if (rest >> state >> ppid && ppid == pid) {
+            const pid_t child = static_cast<pid_t>(std::stol(name));
+            for (pid_t d : descendants(child))
+                found.push_back(d);
+            found.push_back(child);
+        }
+    }
+    return found;
 }
 
 pid_t read_pid(const std::filesystem::path &file)
@@ -123,9 +154,13 @@ SessionDaemon::~SessionDaemon()
         waitpid(pid_, nullptr, WNOHANG); // in case it is our child after all
         return kill(pid_, 0) != 0 && errno == ESRCH;
     };
-    if (!wait_until(gone, 10s)) {
+    if (!wait_until(gone, term_grace_)) {
         std::fprintf(stderr, "refblame: warning: lttng-sessiond (pid %d) did not stop on SIGTERM; killing it\n", pid_);
+        // Its consumer daemons too: one that is stopped or hung would outlive it forever.
+        const std::vector<pid_t> helpers = descendants(pid_);
         kill(pid_, SIGKILL);
+        for (pid_t h : helpers)
+            kill(h, SIGKILL);
         wait_until(gone, 5s);
     }
 }

@@ -1,6 +1,7 @@
 // sessiond.hpp: the LTTng session daemon a recording talks to: reuse the live one, else start one and stop it (by pid) afterwards.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <sys/types.h>
@@ -20,9 +21,13 @@ public:
 
     bool started_here() const { return pid_ > 0; }
     pid_t pid() const { return pid_; }
+    // It stopped answering (a session's stop gave up on it): a hung daemon does
+    // not stop on SIGTERM, so the destructor waits one second for it, not ten.
+    void hung() { term_grace_ = std::chrono::seconds(1); }
 
 private:
     pid_t pid_ = 0; // > 0: started by us
+    std::chrono::milliseconds term_grace_ = std::chrono::seconds(10);
 };
 
 // Where this user's session daemon writes its pid.

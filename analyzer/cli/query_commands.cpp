@@ -95,10 +95,27 @@ void merge_recording_info(TraceSummary &t, const std::string &trace)
     RecordingInfo info = read_recording_info(trace);
     for (std::string &w : info.warnings)
         t.warnings.push_back(std::move(w));
+    if (std::string w = incomplete_warning(info); !w.empty())
+        t.warnings.push_back(std::move(w));
     for (const ProcessEnd &e : info.ends)
         if (std::string w = abnormal_end_warning(e); !w.empty())
             t.warnings.push_back(std::move(w));
     t.process_ends = std::move(info.ends);
+}
+
+// Reads and analyzes `trace`; a read error comes with what the recorder said when the trace may be incomplete
+// (a consumer daemon that hung before writing the metadata leaves an empty metadata file).
+template <class Work>
+auto noting_incomplete_recording(const std::string &trace, Work work)
+{
+    try {
+        return work();
+    } catch (const UserError &e) {
+        const std::string w = incomplete_warning(read_recording_info(trace));
+        if (w.empty())
+            throw;
+        throw UserError(std::string(e.what()) + "\nrefblame: note: " + w);
+    }
 }
 
 void print(const std::string &text) { std::fwrite(text.data(), 1, text.size(), stdout); }
@@ -115,7 +132,6 @@ int run_query(Query q, const QueryArgs &a)
     sopts.debug_dirs = a.debug_dirs;
     sopts.skip_functions = a.wrappers;
     Symbolizer sym(sopts);
-    TraceReader reader(a.trace);
 
     query::AnalysisOptions opts;
     opts.pid = a.pid;
@@ -131,13 +147,16 @@ int run_query(Query q, const QueryArgs &a)
     }
 
     ReadSummary read_summary;
-    bool first = true;
-    query::TracePass pass = [&](EventSink &sink) {
-        TeeSink tee(sink, first ? &sym : nullptr);
-        first = false;
-        read_summary = reader.read(tee);
-    };
-    query::Analysis an = query::analyze(pass, opts);
+    query::Analysis an = noting_incomplete_recording(a.trace, [&] {
+        TraceReader reader(a.trace);
+        bool first = true;
+        query::TracePass pass = [&](EventSink &sink) {
+            TeeSink tee(sink, first ? &sym : nullptr);
+            first = false;
+            read_summary = reader.read(tee);
+        };
+        return query::analyze(pass, opts);
+    });
     merge_read_summary(an.summary, read_summary, a.trace);
     merge_recording_info(an.summary, a.trace);
     const TraceSummary &t = an.summary;

@@ -59,12 +59,23 @@ RecordingInfo read_recording_info(const fs::path &trace)
                 throw std::runtime_error("signal " + std::to_string(e.signal) + " is out of range");
             info.ends.push_back(std::move(e));
         }
+        if (const auto why = j.find("incomplete"); why != j.end())
+            info.incomplete = why->get<std::string>();
     } catch (const std::exception &ex) {
         info.ends.clear();
+        info.incomplete.clear();
         info.warnings.push_back(path.string() + ": cannot be used (" + ex.what() +
                                 "): how the recorded program ended is unknown");
     }
     return info;
+}
+
+std::string incomplete_warning(const RecordingInfo &info)
+{
+    if (info.incomplete.empty())
+        return "";
+    return "the recording did not end cleanly: " + info.incomplete +
+           ". The trace may lack its last events: references taken or dropped then are missing from the answer.";
 }
 
 std::string abnormal_end_warning(const ProcessEnd &end)

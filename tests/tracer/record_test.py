@@ -3,6 +3,7 @@
 
 Usage: record_test.py REFBLAME PROGRAM_DIR CASE   (one ctest test per CASE)
 """
+import json
 import os
 import re
 import signal
@@ -270,6 +271,14 @@ def case_refuses_a_bad_buffer_size(tmp):
                    "--buffer-size lots", outdir=trace)
 
 
+def case_refuses_a_bad_stop_timeout(tmp):
+    trace = os.path.join(tmp, "trace")
+    expect_refused(record(["-o", trace, "--stop-timeout", "-1", "--", prog("refs_workload"), "1", "10"]),
+                   "--stop-timeout -1", "0 to wait as long as it takes", outdir=trace)
+    expect_refused(record(["-o", trace, "--stop-timeout", "soon", "--", prog("refs_workload"), "1", "10"]),
+                   "--stop-timeout", outdir=trace)
+
+
 def count_op_events(trace):
     """The refcount op events in the trace, and the discarded-events messages, counted at C speed:
     babeltrace2's one-line-per-message output (its compact details sink: 3x faster than the pretty text)
@@ -427,19 +436,25 @@ def case_leaves_out_other_instrumented_processes(tmp):
         other.wait(timeout=30)
 
 
-def case_starts_and_stops_its_own_session_daemon_when_none_runs(tmp):
-    # As an unprivileged user with a private LTTNG_HOME no daemon is alive:
-    # refblame must start one, record through it, and stop that one (by pid).
-    if os.geteuid() != 0:
-        print("SKIP: needs root to run as nobody")
-        sys.exit(77)
+def private_daemon(tmp):
+    """(command prefix, environment, home) that give `refblame record` a session daemon of its own to start:
+    as root, run as nobody (root always uses the global daemon) with a private LTTNG_HOME; otherwise the
+    private LTTNG_HOME alone."""
     home = tempfile.mkdtemp(prefix="rb-home-", dir=tmp)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LTTNG_HOME": home}
+    if os.geteuid() != 0:
+        return [], env, home
     os.chmod(tmp, 0o755)
     os.chown(home, 65534, 65534)
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"], env, home
+
+
+def case_starts_and_stops_its_own_session_daemon_when_none_runs(tmp):
+    # With a private LTTNG_HOME no daemon is alive: refblame must start one,
+    # record through it, and stop that one (by pid).
+    wrap, env, home = private_daemon(tmp)
     trace = os.path.join(home, "trace")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LTTNG_HOME": home}
-    proc = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                             REFBLAME, "record", "-o", trace, "--", prog("refs_workload"), "1", "100", "5"],
+    proc = subprocess.Popen(wrap + [REFBLAME, "record", "-o", trace, "--", prog("refs_workload"), "1", "100", "5"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     out, err = proc.communicate(timeout=120)
     check(proc.returncode == 5, f"exit status {proc.returncode}: {err}")
@@ -448,6 +463,93 @@ def case_starts_and_stops_its_own_session_daemon_when_none_runs(tmp):
     pid = int(m.group(1))
     check(not os.path.exists(f"/proc/{pid}"), f"the daemon it started (pid {pid}) is still running")
     check(len(refblame_events(trace)) == 102, "trace recorded through the private daemon is incomplete")
+
+
+def children(pid, comm):
+    """Processes named `comm` whose parent is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except (OSError, ValueError):
+            continue
+        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if name == comm and int(rest[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def wait_for(cond, what, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not cond():
+        check(time.monotonic() < deadline, f"gave up waiting: {what}")
+        time.sleep(0.05)
+
+
+def stream_bytes(trace):
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(trace)
+               for f in files if f != "metadata" and not d.endswith("index") and not f.endswith(".json"))
+
+
+def case_gives_up_on_a_hung_consumer_daemon_and_says_the_trace_may_be_incomplete(tmp):
+    # The consumer daemon writes the buffers to the trace; stopped (as a hung
+    # one), every liblttng-ctl call that needs it blocks forever. refblame must
+    # give up after --stop-timeout without progress, say the trace may be
+    # incomplete (in its summary, and in what every query of the trace says),
+    # and still stop the daemon it started, its stopped consumer with it.
+    wrap, env, home = private_daemon(tmp)
+    trace, ready, pairs = os.path.join(home, "trace"), os.path.join(home, "ready"), 200000
+    proc = subprocess.Popen(wrap + [REFBLAME, "record", "--stop-timeout", "2", "-o", trace, "--",
+                                    prog("refs_wait_signal"), ready, "handle", str(pairs)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    sessiond, consumers = None, []
+    try:
+        wait_for(lambda: os.path.exists(ready) or proc.poll() is not None, "the program never got ready")
+        if proc.poll() is not None:
+            check(False, f"refblame exited early: {proc.communicate()}")
+        with open(os.path.join(home, ".lttng", "lttng-sessiond.pid")) as f:
+            sessiond = int(f.read())
+        # Part of the trace written (some of the 15 MB of events), then the consumer stops.
+        wait_for(lambda: stream_bytes(trace) > 4 << 20, "the consumer daemon wrote no sub-buffer")
+        consumers = children(sessiond, "lttng-consumerd")
+        check(consumers, f"lttng-sessiond {sessiond} has no lttng-consumerd child")
+        for c in consumers:
+            os.kill(c, signal.SIGSTOP)
+        proc.send_signal(signal.SIGTERM)  # the program ends (status 115) with its last ops in the buffers
+        out, err = proc.communicate(timeout=60)
+    finally:
+        hung = proc.poll() is None
+        if hung:  # the daemon refblame started is left behind: stop it, by pid
+            proc.kill()
+        for pid, sig in [(c, signal.SIGCONT) for c in consumers] + [(sessiond, signal.SIGKILL)] * hung:
+            try:
+                if pid:
+                    os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+    check(proc.returncode == 115, f"exit status {proc.returncode}: {err}")
+    check(re.search(r"warning: LTTng wrote nothing more of the trace for 2 s .*consumer daemon.*may lack its last events",
+                    err), f"no warning that the trace may be incomplete:\n{err}")
+    wait_for(lambda: not os.path.exists(f"/proc/{sessiond}"), f"the daemon refblame started ({sessiond}) still runs", 10)
+    for c in consumers:
+        wait_for(lambda: not os.path.exists(f"/proc/{c}"), f"its stopped consumer daemon ({c}) still runs", 10)
+    with open(os.path.join(trace, "refblame-record.json")) as f:
+        check("consumer daemon" in json.load(f).get("incomplete", ""), "refblame-record.json does not say so")
+    # What a query says depends on what the consumer wrote before it stopped: the metadata reaches the
+    # trace only when the session stops, so it is empty here (as far as seen), and the trace unreadable.
+    stats = subprocess.run([REFBLAME, "stats", "--format", "json", trace], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    note = "the recording did not end cleanly: LTTng wrote nothing more"
+    metadata = [os.path.join(d, "metadata") for d, _, files in os.walk(trace) if "metadata" in files]
+    if any(os.path.getsize(m) == 0 for m in metadata):
+        check(stats.returncode == 2 and "metadata: the file is empty" in stats.stderr and note in stats.stderr,
+              f"stats of a trace with empty metadata: {stats.returncode} {stats.stderr}")
+    else:
+        check(stats.returncode == 0, f"stats of the partial trace: {stats.returncode} {stats.stderr}")
+        report = json.loads(stats.stdout)
+        check(any(note in w for w in report["warnings"]), f"stats does not warn: {report['warnings']}")
+        check(report["events"] < 2 * pairs + 4, f"{report['events']} events: the trace should lack its last ones")
 
 
 def main():

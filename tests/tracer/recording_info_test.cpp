@@ -49,6 +49,17 @@ TEST(RecordingInfo, SaysTheProgramPidExitStatusAndKillingSignal)
     EXPECT_EQ(j["processes"][0]["signal"], 6);
 }
 
+TEST(RecordingInfo, SaysWhyTheTraceMayBeIncompleteOnlyWhenItMayBe)
+{
+    TempDir dir;
+    RecordResult r;
+    r.program = "./app";
+    r.trace_dir = dir.path;
+    EXPECT_FALSE(written(r).contains("incomplete"));
+    r.incomplete = "the consumer daemon hung";
+    EXPECT_EQ(written(r)["incomplete"], "the consumer daemon hung");
+}
+
 TEST(RecordingInfo, AProgramThatNeverStartedListsNoProcess)
 {
     TempDir dir;

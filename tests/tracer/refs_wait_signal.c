@@ -8,8 +8,9 @@
 #include <unistd.h>
 
 /*
- * Usage: refs_wait_signal READY_FILE handle|default
- * Inits an object and takes one ref, creates READY_FILE, then waits.
+ * Usage: refs_wait_signal READY_FILE handle|default [PAIRS]
+ * Inits an object and takes one ref (then takes and drops PAIRS more, default
+ * 0), creates READY_FILE, then waits.
  * handle:  SIGINT/SIGTERM are caught; the program then drops its ref, frees
  *          the object and exits with 100 + the signal number.
  * default: the signals keep their default action (the program dies of it).
@@ -25,7 +26,7 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s READY_FILE handle|default\n", argv[0]);
+		fprintf(stderr, "usage: %s READY_FILE handle|default [PAIRS]\n", argv[0]);
 		return 64;
 	}
 	if (strcmp(argv[2], "handle") == 0) {
@@ -38,6 +39,10 @@ int main(int argc, char **argv)
 	static refblame_ref_t ref;
 	refblame_obj_init(&ref, "waiter", 1);
 	refblame_ref_inc(&ref);
+	for (long i = argc > 3 ? atol(argv[3]) : 0; i > 0; i--) {
+		refblame_ref_inc(&ref);
+		refblame_ref_dec(&ref);
+	}
 	FILE *f = fopen(argv[1], "w");
 	if (!f) {
 		perror(argv[1]);

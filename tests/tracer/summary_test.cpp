@@ -75,6 +75,19 @@ TEST(Summary, ReportsLeftOutAndUnsureTracesAndEmptyRecordings)
     EXPECT_TRUE(contains(s, "does ./app link librefblame?")) << s;
 }
 
+TEST(Summary, WarnsThatTheTraceMayBeIncompleteAndNamesASessionLeftToTheDaemon)
+{
+    RecordResult r = clean();
+    r.incomplete = "LTTng wrote nothing more of the trace for 30 s";
+    std::string s = format_summary(r);
+    EXPECT_TRUE(contains(s, "warning: LTTng wrote nothing more of the trace for 30 s: the trace may lack its last events.\n"))
+        << s;
+    EXPECT_FALSE(contains(s, "lttng destroy")) << s; // the daemon refblame started is stopped with its sessions
+    r.abandoned_session = "refblame-1-2";
+    s = format_summary(r);
+    EXPECT_TRUE(contains(s, "Session refblame-1-2 is left to the daemon: `lttng destroy refblame-1-2`")) << s;
+}
+
 TEST(Summary, InterruptedBeforeTheStart)
 {
     RecordResult r = clean();

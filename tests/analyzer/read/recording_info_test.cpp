@@ -31,6 +31,26 @@ TEST(RecordingInfo, ReadsHowEachProcessEndedAndCallsOnlySignalsAbnormal)
     EXPECT_EQ(abnormal_end_warning(info.ends[1]), "");
 }
 
+TEST(RecordingInfo, ATraceTheRecorderCallsIncompleteGetsAWarningSayingWhy)
+{
+    test::TempDir dir;
+    const fs::path f = dir.path() / "refblame-record.json";
+    write(f, R"({"format": 1, "program": "p", "processes": []})");
+    EXPECT_EQ(incomplete_warning(read_recording_info(dir.path())), "");
+    write(f, R"({"format": 1, "program": "p", "processes": [], "incomplete": "the consumer daemon hung"})");
+    RecordingInfo info = read_recording_info(dir.path());
+    EXPECT_TRUE(info.warnings.empty());
+    const std::string w = incomplete_warning(info);
+    EXPECT_NE(w.find("the recording did not end cleanly: the consumer daemon hung. The trace may lack its last events"),
+              std::string::npos)
+        << w;
+    write(f, R"({"format": 1, "program": "p", "processes": [], "incomplete": 7})"); // damaged: said as such
+    info = read_recording_info(dir.path());
+    EXPECT_EQ(incomplete_warning(info), "");
+    ASSERT_EQ(info.warnings.size(), 1u);
+    EXPECT_NE(info.warnings[0].find(": cannot be used"), std::string::npos) << info.warnings[0];
+}
+
 TEST(RecordingInfo, IsFoundAboveAPerProcessTraceOrItsMetadata)
 {
     test::TempDir dir;
