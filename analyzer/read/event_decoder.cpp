@@ -295,21 +295,15 @@ const EventDecoder::ClassInfo &EventDecoder::lookup(const bt_event *event, const
     return it->second;
 }
 
-EventDecoder::Kind EventDecoder::decode(const bt_message *msg, const StreamInfo &s, Event &ev, ModuleEvent &mod)
+EventDecoder::Kind EventDecoder::decode(const bt_message *msg, std::optional<std::int64_t> ns, const StreamInfo &s,
+                                       Event &ev, ModuleEvent &mod)
 {
     const bt_event *event = bt_message_event_borrow_event_const(msg);
     const ClassInfo &c = lookup(event, s);
     if (c.kind == Kind::other || !c.usable)
         return Kind::other;
 
-    std::uint64_t time_ns = 0;
-    if (c.has_clock) {
-        std::int64_t ns = 0;
-        if (bt_clock_snapshot_get_ns_from_origin(bt_message_event_borrow_default_clock_snapshot_const(msg), &ns) ==
-                BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK &&
-            ns > 0)
-            time_ns = static_cast<std::uint64_t>(ns);
-    }
+    const std::uint64_t time_ns = ns && *ns > 0 ? static_cast<std::uint64_t>(*ns) : 0;
     std::int32_t pid = s.trace->env_pid, tid = unknown_id;
     if (c.vpid.index >= 0 || c.vtid.index >= 0) {
         const bt_field *ctx = bt_event_borrow_common_context_field_const(event);

@@ -54,7 +54,8 @@ bt_component_class_sink_consume_method_status sink_consume(bt_self_component_sin
     try {
         for (int k = 0; k < messages_per_consume; ++k) {
             const bt_message *msg = nullptr;
-            switch (st.merge.next(msg)) {
+            std::optional<std::int64_t> ns;
+            switch (st.merge.next(msg, ns)) {
             case StreamMerge::Status::ok: break;
             case StreamMerge::Status::end: st.merge.reset(); return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
             case StreamMerge::Status::again: return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_AGAIN;
@@ -65,7 +66,7 @@ bt_component_class_sink_consume_method_status sink_consume(bt_self_component_sin
                 const bt_message *m;
                 ~Put() { bt_message_put_ref(m); }
             } put{msg};
-            st.on_message(msg);
+            st.on_message(msg, ns);
         }
     } catch (...) {
         // Keep the exception for the reader to rethrow once bt_graph_run returned.
@@ -138,14 +139,14 @@ const StreamInfo &SinkState::stream(const bt_stream *s)
     return last_info;
 }
 
-void SinkState::on_message(const bt_message *msg)
+void SinkState::on_message(const bt_message *msg, std::optional<std::int64_t> ns)
 {
     ++counts.messages;
     switch (bt_message_get_type(msg)) {
     case BT_MESSAGE_TYPE_EVENT: {
         ++counts.events;
         const StreamInfo &s = stream(bt_event_borrow_stream_const(bt_message_event_borrow_event_const(msg)));
-        switch (decoder.decode(msg, s, event_, module_)) {
+        switch (decoder.decode(msg, ns, s, event_, module_)) {
         case EventDecoder::Kind::refblame:
             // Streams are merged by time and each CTF stream's clock only moves on: an event stamped
             // earlier than one already handed on comes from corrupt data. The order stays what it is.

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,7 +53,8 @@ struct SinkState {
     std::string first_backward; // the trace and stream of the first event in `counts.backward_times`
 
     const StreamInfo &stream(const bt_stream *s);
-    void on_message(const bt_message *msg);
+    // `ns`: the message's own time, as the merge found it (StreamMerge::next).
+    void on_message(const bt_message *msg, std::optional<std::int64_t> ns);
 
 private:
     void on_discarded(const bt_message *msg, bool packets);

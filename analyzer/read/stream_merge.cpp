@@ -12,16 +12,20 @@ void StreamMerge::add(bt::MessageIterator it)
     inputs_.push_back(std::move(in));
 }
 
-std::int64_t StreamMerge::time_of(const bt_message *msg, std::int64_t fallback)
+void StreamMerge::time_head(Input &in)
 {
-    if (bt_message_get_type(msg) != BT_MESSAGE_TYPE_EVENT ||
-        !bt_message_event_borrow_stream_class_default_clock_class_const(msg))
-        return fallback;
+    const bt_message *msg = in.msgs[in.index];
+    in.head_timed = false;
+    if (bt_message_get_type(msg) != BT_MESSAGE_TYPE_EVENT)
+        return;
+    if (in.clocked < 0) // one input is one CTF stream: one stream class
+        in.clocked = bt_message_event_borrow_stream_class_default_clock_class_const(msg) != nullptr;
     std::int64_t ns = 0;
-    if (bt_clock_snapshot_get_ns_from_origin(bt_message_event_borrow_default_clock_snapshot_const(msg), &ns) !=
-        BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK)
-        return fallback;
-    return ns;
+    if (in.clocked && bt_clock_snapshot_get_ns_from_origin(bt_message_event_borrow_default_clock_snapshot_const(msg),
+                                                           &ns) == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+        in.head_ns = ns;
+        in.head_timed = true;
+    }
 }
 
 StreamMerge::Status StreamMerge::fill(Input &in)
@@ -41,7 +45,7 @@ StreamMerge::Status StreamMerge::fill(Input &in)
         }
     }
     if (!in.done)
-        in.head_ns = time_of(in.msgs[in.index], in.head_ns);
+        time_head(in);
     return Status::ok;
 }
 
@@ -67,7 +71,7 @@ void StreamMerge::sift_down(std::size_t i)
     }
 }
 
-StreamMerge::Status StreamMerge::next(const bt_message *&msg)
+StreamMerge::Status StreamMerge::next(const bt_message *&msg, std::optional<std::int64_t> &ns)
 {
     if (!started_) {
         for (Input &in : inputs_) // fill() is a no-op for inputs already filled on an earlier `again`
@@ -96,6 +100,7 @@ StreamMerge::Status StreamMerge::next(const bt_message *&msg)
     const std::size_t i = heap_[0];
     Input &in = inputs_[i];
     msg = in.msgs[in.index++];
+    ns = in.head_timed ? std::optional<std::int64_t>(in.head_ns) : std::nullopt;
     pending_ = i;
     return Status::ok;
 }

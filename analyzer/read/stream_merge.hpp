@@ -4,6 +4,7 @@
 #include "read/bt_handles.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace refblame::analyzer {
@@ -22,7 +23,9 @@ public:
     std::size_t inputs() const { return inputs_.size(); }
 
     // The next message (a reference the caller owns), or why there is none.
-    Status next(const bt_message *&msg);
+    // `ns`: the message's own time (its default clock snapshot, from origin),
+    // set for event messages that have one.
+    Status next(const bt_message *&msg, std::optional<std::int64_t> &ns);
 
     // Drops the buffered messages and the iterators (before the graph goes).
     void reset();
@@ -33,10 +36,12 @@ private:
         bt_message_array_const msgs = nullptr;
         std::uint64_t count = 0, index = 0;
         std::int64_t head_ns = 0; // time of msgs[index]
+        bool head_timed = false;  // msgs[index] has a time of its own (head_ns is not its stream's latest)
+        std::int8_t clocked = -1; // whether the stream's events have a default clock (-1: no event seen yet)
         bool done = false;
     };
     Status fill(Input &in); // makes msgs[index] valid (or done)
-    static std::int64_t time_of(const bt_message *msg, std::int64_t fallback);
+    static void time_head(Input &in);
     void sift_down(std::size_t i);
     bool before(std::size_t a, std::size_t b) const;
 
