@@ -255,28 +255,25 @@ def case_records_short_stacks_by_default(tmp):
     check(max(defined.values()) <= 8, f"default stacks of {max(defined.values())} frames, expected at most 8")
 
 
-def case_refuses_a_bad_stack_depth(tmp):
+def expect_option_refused(tmp, option, *words):
+    """`record OPTION -- a short program` must be refused before anything is recorded, naming `words`."""
     trace = os.path.join(tmp, "trace")
-    expect_refused(record(["-o", trace, "--stack", "65", "--", prog("refs_workload"), "1", "10"]),
-                   "--stack 65", "64", outdir=trace)
-    expect_refused(record(["-o", trace, "--stack=-1", "--", prog("refs_workload"), "1", "10"]),
-                   "--stack -1", outdir=trace)
+    expect_refused(record(["-o", trace, option, "--", prog("refs_workload"), "1", "10"]), *words, outdir=trace)
+
+
+def case_refuses_a_bad_stack_depth(tmp):
+    expect_option_refused(tmp, "--stack=65", "--stack 65", "64")
+    expect_option_refused(tmp, "--stack=-1", "--stack -1")
 
 
 def case_refuses_a_bad_buffer_size(tmp):
-    trace = os.path.join(tmp, "trace")
-    expect_refused(record(["-o", trace, "--buffer-size", "10M", "--", prog("refs_workload"), "1", "10"]),
-                   "--buffer-size 10M", "power of two", outdir=trace)
-    expect_refused(record(["-o", trace, "--buffer-size", "lots", "--", prog("refs_workload"), "1", "10"]),
-                   "--buffer-size lots", outdir=trace)
+    expect_option_refused(tmp, "--buffer-size=10M", "--buffer-size 10M", "power of two")
+    expect_option_refused(tmp, "--buffer-size=lots", "--buffer-size lots")
 
 
 def case_refuses_a_bad_stop_timeout(tmp):
-    trace = os.path.join(tmp, "trace")
-    expect_refused(record(["-o", trace, "--stop-timeout", "-1", "--", prog("refs_workload"), "1", "10"]),
-                   "--stop-timeout -1", "0 to wait as long as it takes", outdir=trace)
-    expect_refused(record(["-o", trace, "--stop-timeout", "soon", "--", prog("refs_workload"), "1", "10"]),
-                   "--stop-timeout", outdir=trace)
+    expect_option_refused(tmp, "--stop-timeout=-1", "--stop-timeout -1", "0 to wait as long as it takes")
+    expect_option_refused(tmp, "--stop-timeout=soon", "--stop-timeout")
 
 
 def count_op_events(trace):
