@@ -1,4 +1,4 @@
-// session.hpp: RAII over one LTTng recording session: create (local output), start, stop (waiting for data), destroy.
+// session.hpp: RAII over one LTTng recording session: create (local output), start, stop (waiting for data, bounded), destroy.
 #pragma once
 
 #include <chrono>
@@ -23,7 +23,6 @@ public:
     // liblttng-ctl's calls then wait forever) and returns false; the session
     // is then abandoned: left to the daemon, asked nothing more. Zero: no bound.
     bool stop(std::chrono::milliseconds stall = {});
-    bool abandoned() const { return abandoned_; }
     // Destroys the session. After stop() the trace is complete on disk; `wait`
     // also waits for the daemon's own teardown of the session (it polls that
     // every 500 ms), as a daemon about to be stopped needs. Nothing when abandoned.
