@@ -4,6 +4,7 @@
 #include "buffer_size.hpp"
 #include "child_environment.hpp"
 #include "child_process.hpp"
+#include "daemon_call.hpp"
 #include "output_dir.hpp"
 #include "process_tree.hpp"
 #include "recording_info.hpp"
@@ -17,12 +18,22 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
 
 extern char **environ;
 
 namespace refblame::tracer {
 
 namespace {
+
+// The session and its channel, shared with the thread that asks the daemon (DaemonCall).
+struct LttngSession {
+    std::optional<Session> session;
+    std::optional<UstChannel> channel;
+    LossCounts loss;
+};
 
 // The events a recording needs: every refcount op, and what the symbolizer
 // needs to map addresses to binaries (the start-up statedump of loaded
@@ -34,9 +45,9 @@ void check_options(const RecordOptions &options)
     if (options.stack_depth && (*options.stack_depth < 0 || *options.stack_depth > max_stack_depth))
         throw UserError("--stack " + std::to_string(*options.stack_depth) + ": give 0 (the call site only) to " +
                         std::to_string(max_stack_depth) + " frames");
-    if (options.stop_timeout < 0)
-        throw UserError("--stop-timeout " + std::to_string(options.stop_timeout) +
-                        ": give the seconds to wait for a trace that stopped growing, or 0 to wait as long as it takes");
+    if (options.daemon_timeout < 0)
+        throw UserError("--daemon-timeout " + std::to_string(options.daemon_timeout) +
+                        ": give the seconds to wait for an LTTng daemon that makes no progress, or 0 to wait as long as it takes");
     if (options.command.empty())
         throw UserError("no program given: use `refblame record [OPTIONS] -- PROGRAM [ARGS...]`");
 }
@@ -68,15 +79,41 @@ RecordResult record(const RecordOptions &options)
     result.removed_note = prepare_output_dir(result.trace_dir, options.force);
     ProcessTree tree(result.trace_dir);
 
-    Session session(unique_session_name(), result.trace_dir);
-    UstChannel channel(session, "refblame", result.geometry, result.policy);
-    for (const char *pattern : event_patterns)
-        channel.enable_events(pattern);
-    // Only vtid: with per-PID buffers each process's trace carries its vpid in
-    // the trace environment, and `caller` is the call site (an `ip` context
-    // would repeat it). Every byte here is written on every refcount op.
-    channel.add_context(LTTNG_EVENT_CONTEXT_VTID, "vtid");
-    session.start();
+    // Every request to the daemon is bounded (DaemonCall): one whose consumer daemon is stopped or hung
+    // never answers. The session and channel are shared with the thread asking, which may outlive this.
+    const auto bound = std::chrono::seconds(options.daemon_timeout);
+    const auto within_bound = [bound](DaemonCall &call) {
+        const auto begin = std::chrono::steady_clock::now();
+        return call.wait([&] { return bound.count() > 0 && std::chrono::steady_clock::now() - begin >= bound; });
+    };
+    auto lttng = std::make_shared<LttngSession>();
+    const std::string session_name = unique_session_name();
+    DaemonCall setup([lttng, session_name, dir = result.trace_dir, geometry = result.geometry, policy = result.policy] {
+        Session &session = lttng->session.emplace(session_name, dir);
+        UstChannel &channel = lttng->channel.emplace(session, "refblame", geometry, policy);
+        for (const char *pattern : event_patterns)
+            channel.enable_events(pattern);
+        // Only vtid: with per-PID buffers each process's trace carries its vpid in
+        // the trace environment, and `caller` is the call site (an `ip` context
+        // would repeat it). Every byte here is written on every refcount op.
+        channel.add_context(LTTNG_EVENT_CONTEXT_VTID, "vtid");
+        session.start();
+    });
+    if (!within_bound(setup)) {
+        if (daemon.started_here())
+            daemon.hung();
+        throw UserError("LTTng's session daemon has not set up the recording session within " +
+                        std::to_string(options.daemon_timeout) +
+                        " s: its consumer daemon (lttng-consumerd) is stopped or hung. Nothing was recorded and " +
+                        options.command.front() + " did not run. Restart the session daemon (as root, the global " +
+                        "one) and record again" +
+                        (daemon.started_here() ? std::string()
+                                               : "; or, should it recover, `lttng destroy " + session_name +
+                                                     "` (the session may start late and record into " +
+                                                     result.trace_dir.string() + ")") +
+                        ". --daemon-timeout sets the wait.");
+    }
+    Session &session = *lttng->session;
 
     {
         ChildProcess child(program, options.command, child_environment(environ, result.policy, options.stack_depth, options.track_dlopen), forwarder);
@@ -87,17 +124,28 @@ RecordResult record(const RecordOptions &options)
     }
 
     LossCounts from_channel;
-    if (session.stop(std::chrono::seconds(options.stop_timeout))) {
-        from_channel = channel.loss_counts();
-        session.destroy(daemon.started_here());
+    bool left = false; // the session is left to the daemon
+    if (session.stop(bound)) {
+        const bool wait = daemon.started_here();
+        DaemonCall teardown([lttng, wait] {
+            lttng->loss = lttng->channel->loss_counts();
+            lttng->session->destroy(wait);
+        });
+        if (within_bound(teardown))
+            from_channel = lttng->loss;
+        else // the trace is complete; the daemon's own counters and the cleanup are missing
+            left = true;
     } else { // the daemon hangs: ask it nothing more (every call would hang too)
-        result.incomplete = "LTTng wrote nothing more of the trace for " + std::to_string(options.stop_timeout) +
+        result.incomplete = "LTTng wrote nothing more of the trace for " + std::to_string(options.daemon_timeout) +
                             " s while the session still had data to write (its consumer daemon, lttng-consumerd, "
                             "stopped or hung), so refblame stopped waiting";
+        left = true;
+    }
+    if (left) {
         if (daemon.started_here())
             daemon.hung();
         else
-            result.abandoned_session = session.name();
+            result.abandoned_session = session_name;
     }
     tree.watch(0);
     ProcessTree::Outcome outcome = tree.remove_foreign();

@@ -11,9 +11,10 @@
 
 namespace refblame::tracer {
 
-// How long the recorder waits, once the program has ended, for LTTng to write
-// a trace that has stopped growing (seconds; see Session::stop).
-inline constexpr int default_stop_timeout = 30;
+// How long the recorder waits for an LTTng session daemon that makes no
+// progress: to start the session, and once the program has ended to write a
+// trace that has stopped growing (seconds; see Session::start and stop).
+inline constexpr int default_daemon_timeout = 30;
 
 struct RecordOptions {
     std::vector<std::string> command;      // PROGRAM [ARGS...]
@@ -23,7 +24,7 @@ struct RecordOptions {
     std::optional<std::string> buffer_size; // per CPU, per process ("16M")
     bool track_dlopen = false;             // preload liblttng-ust-dl: symbolize libraries dlopen'd later
     std::optional<int> stack_depth;        // --stack: frames per event (0: caller only); unset: default_stack_depth
-    int stop_timeout = default_stop_timeout; // --stop-timeout: seconds of no progress writing the trace; 0: no bound
+    int daemon_timeout = default_daemon_timeout; // --daemon-timeout: seconds without progress from LTTng; 0: no bound
 };
 
 // Frames of call stack recorded by default: enough to climb out of the C++

@@ -1,6 +1,7 @@
 // session.cpp: RAII over one LTTng recording session: create (local output), start, stop (waiting for data, bounded), destroy.
 #include "session.hpp"
 
+#include "daemon_call.hpp"
 #include "lttng_error.hpp"
 #include "user_error.hpp"
 
@@ -8,12 +9,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <system_error>
 #include <thread>
 #include <unistd.h>
@@ -28,36 +26,6 @@ struct DescriptorDeleter {
 struct DestructionHandleDeleter {
     void operator()(lttng_destruction_handle *h) const { lttng_destruction_handle_destroy(h); }
 };
-
-// The stop and the wait for data, asked of the daemon on a thread of their own: a call blocks for as
-// long as the daemon waits for its consumer daemon. Shared with that thread, which may outlive the session.
-struct StopRequest {
-    std::string session;
-    std::mutex m;
-    std::condition_variable cv;
-    bool done = false;
-    std::exception_ptr error;
-};
-
-void ask_daemon_to_stop(const std::shared_ptr<StopRequest> &r)
-{
-    try {
-        check_lttng(lttng_stop_tracing_no_wait(r->session.c_str()), "stopping session " + r->session);
-        // liblttng-ctl's waiting stop asks every 200 ms; the buffers of a short run
-        // reach the trace in a few, so ask sooner first.
-        auto pause = std::chrono::milliseconds(1);
-        while (int pending = lttng_data_pending(r->session.c_str())) {
-            check_lttng(std::min(pending, 0), "waiting for the trace of session " + r->session);
-            std::this_thread::sleep_for(pause);
-            pause = std::min(pause * 2, std::chrono::milliseconds(100));
-        }
-    } catch (...) {
-        r->error = std::current_exception();
-    }
-    std::lock_guard lock(r->m);
-    r->done = true;
-    r->cv.notify_all();
-}
 
 // Bytes of every file below `dir` (what the consumer daemon has written so far).
 std::uintmax_t bytes_below(const std::filesystem::path &dir)
@@ -107,45 +75,37 @@ bool Session::stop(std::chrono::milliseconds stall)
         return true;
     started_ = false;
     using clock = std::chrono::steady_clock;
-    auto request = std::make_shared<StopRequest>();
-    request->session = name_;
-    std::thread asker;
-    try {
-        asker = std::thread(ask_daemon_to_stop, request);
-    } catch (const std::system_error &) { // no thread to be had: ask on this one, unbounded
-        ask_daemon_to_stop(request);
-    }
+    DaemonCall call([name = name_] {
+        check_lttng(lttng_stop_tracing_no_wait(name.c_str()), "stopping session " + name);
+        // liblttng-ctl's waiting stop asks every 200 ms; the buffers of a short run
+        // reach the trace in a few, so ask sooner first.
+        auto pause = std::chrono::milliseconds(1);
+        while (int pending = lttng_data_pending(name.c_str())) {
+            check_lttng(std::min(pending, 0), "waiting for the trace of session " + name);
+            std::this_thread::sleep_for(pause);
+            pause = std::min(pause * 2, std::chrono::milliseconds(100));
+        }
+    });
     const clock::time_point begin = clock::now();
     clock::time_point progress = begin;
     std::uintmax_t written = 0;
     bool said = false;
-    std::unique_lock lock(request->m);
-    while (!request->cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return request->done; })) {
+    const bool done = call.wait([&] {
         const clock::time_point now = clock::now();
         if (!said && now - begin >= std::chrono::seconds(3)) {
             std::fprintf(stderr, "refblame: waiting for LTTng to write the rest of the trace to %s\n", output_.c_str());
             said = true;
         }
         if (stall.count() == 0)
-            continue;
-        lock.unlock();
-        const std::uintmax_t bytes = bytes_below(output_);
-        lock.lock();
-        if (bytes != written) {
+            return false;
+        if (const std::uintmax_t bytes = bytes_below(output_); bytes != written) {
             written = bytes;
             progress = now;
-        } else if (now - progress >= stall) {
-            asker.detach(); // blocked in liblttng-ctl; it ends with the daemon or with the process
-            abandoned_ = true;
-            return false;
         }
-    }
-    lock.unlock();
-    if (asker.joinable())
-        asker.join();
-    if (request->error)
-        std::rethrow_exception(request->error);
-    return true;
+        return now - progress >= stall;
+    });
+    abandoned_ = !done;
+    return done;
 }
 
 void Session::destroy(bool wait)

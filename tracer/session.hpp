@@ -17,11 +17,11 @@ public:
 
     const std::string &name() const { return name_; }
     void start();
-    // Stops tracing and waits until every buffer has reached the trace. With a
-    // `stall` bound it gives up once the daemon has neither finished nor added
-    // a byte to the trace for that long (its consumer daemon stopped or hung:
-    // liblttng-ctl's calls then wait forever) and returns false; the session
-    // is then abandoned: left to the daemon, asked nothing more. Zero: no bound.
+    // Stops tracing and waits until every buffer has reached the trace. A daemon
+    // whose consumer daemon is stopped or hung never answers (liblttng-ctl's
+    // calls wait forever): with a `stall` bound (zero: none) it gives up once the
+    // daemon has neither finished nor added a byte to the trace for that long,
+    // returns false and abandons the session (DaemonCall).
     bool stop(std::chrono::milliseconds stall = {});
     // Destroys the session. After stop() the trace is complete on disk; `wait`
     // also waits for the daemon's own teardown of the session (it polls that

@@ -34,10 +34,11 @@ void add_record_command(CLI::App &app, int &status)
                        "Frames of call stack recorded above each op's call site, 0 to " +
                            std::to_string(tracer::max_stack_depth) + "; 0: the call site only (default: " +
                            std::to_string(tracer::default_stack_depth) + ", or REFBLAME_STACK when set)");
-    record->add_option("--stop-timeout", options->stop_timeout,
-                       "Once PROGRAM has ended, give up waiting for LTTng to write the trace after SECONDS without "
-                       "progress, reporting it as possibly incomplete; 0: wait as long as it takes (default: " +
-                           std::to_string(tracer::default_stop_timeout) + ")");
+    record->add_option("--daemon-timeout", options->daemon_timeout,
+                       "Give up on LTTng after SECONDS without progress: starting the session (nothing is recorded), "
+                       "or writing the trace once PROGRAM has ended (the trace is reported as possibly incomplete); "
+                       "0: wait as long as it takes (default: " +
+                           std::to_string(tracer::default_daemon_timeout) + ")");
     record->add_option("PROGRAM", options->command, "The program to record and its arguments (after --)")->required();
     record->positionals_at_end();
 

@@ -271,9 +271,9 @@ def case_refuses_a_bad_buffer_size(tmp):
     expect_option_refused(tmp, "--buffer-size=lots", "--buffer-size lots")
 
 
-def case_refuses_a_bad_stop_timeout(tmp):
-    expect_option_refused(tmp, "--stop-timeout=-1", "--stop-timeout -1", "0 to wait as long as it takes")
-    expect_option_refused(tmp, "--stop-timeout=soon", "--stop-timeout")
+def case_refuses_a_bad_daemon_timeout(tmp):
+    expect_option_refused(tmp, "--daemon-timeout=-1", "--daemon-timeout -1", "0 to wait as long as it takes")
+    expect_option_refused(tmp, "--daemon-timeout=soon", "--daemon-timeout")
 
 
 def count_op_events(trace):
@@ -492,12 +492,12 @@ def stream_bytes(trace):
 def case_gives_up_on_a_hung_consumer_daemon_and_says_the_trace_may_be_incomplete(tmp):
     # The consumer daemon writes the buffers to the trace; stopped (as a hung
     # one), every liblttng-ctl call that needs it blocks forever. refblame must
-    # give up after --stop-timeout without progress, say the trace may be
+    # give up after --daemon-timeout without progress, say the trace may be
     # incomplete (in its summary, and in what every query of the trace says),
     # and still stop the daemon it started, its stopped consumer with it.
     wrap, env, home = private_daemon(tmp)
     trace, ready, pairs = os.path.join(home, "trace"), os.path.join(home, "ready"), 200000
-    proc = subprocess.Popen(wrap + [REFBLAME, "record", "--stop-timeout", "2", "-o", trace, "--",
+    proc = subprocess.Popen(wrap + [REFBLAME, "record", "--daemon-timeout", "2", "-o", trace, "--",
                                     prog("refs_wait_signal"), ready, "handle", str(pairs)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     sessiond, consumers = None, []
@@ -547,6 +547,43 @@ def case_gives_up_on_a_hung_consumer_daemon_and_says_the_trace_may_be_incomplete
         report = json.loads(stats.stdout)
         check(any(note in w for w in report["warnings"]), f"stats does not warn: {report['warnings']}")
         check(report["events"] < 2 * pairs + 4, f"{report['events']} events: the trace should lack its last ones")
+
+
+def case_gives_up_on_a_daemon_that_does_not_set_up_the_session(tmp):
+    # A session daemon that outlives a recording, whose consumer daemon then
+    # hangs (stopped here): setting up the next session never gets an answer.
+    # refblame must give up after --daemon-timeout, before running the program,
+    # with exit status 2 and a message saying why and what to do.
+    wrap, env, home = private_daemon(tmp)
+    check(subprocess.run(wrap + ["lttng-sessiond", "--daemonize", "--no-kernel"], env=env).returncode == 0,
+          "cannot start a session daemon")
+    with open(os.path.join(home, ".lttng", "lttng-sessiond.pid")) as f:
+        sessiond = int(f.read())
+    consumers = []
+    try:
+        first = subprocess.run(wrap + [REFBLAME, "record", "-o", os.path.join(home, "first"), "--",
+                                       prog("refs_workload"), "1", "10"], env=env, stderr=subprocess.PIPE, text=True)
+        check(first.returncode == 0 and "started lttng-sessiond" not in first.stderr,
+              f"the first recording did not use the running daemon: {first.returncode} {first.stderr}")
+        consumers = children(sessiond, "lttng-consumerd")
+        check(consumers, f"lttng-sessiond {sessiond} has no lttng-consumerd child")
+        for c in consumers:
+            os.kill(c, signal.SIGSTOP)
+        marker = os.path.join(home, "ran")
+        proc = subprocess.run(wrap + [REFBLAME, "record", "--daemon-timeout", "2", "-o", os.path.join(home, "second"),
+                                      "--", "touch", marker], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+        check(proc.returncode == 2, f"exit status {proc.returncode}: {proc.stderr}")
+        for words in ("has not set up the recording session within 2 s", "lttng-consumerd",
+                      "Nothing was recorded and touch did not run", "lttng destroy refblame-"):
+            check(words in proc.stderr, f"message lacks '{words}':\n{proc.stderr}")
+        check(not os.path.exists(marker), "the program ran")
+    finally:  # the daemon started here, and its consumers: stopped by pid
+        for pid in consumers + [sessiond]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
 
 def main():
