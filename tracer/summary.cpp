@@ -62,13 +62,11 @@ std::string format_summary(const RecordResult &r)
     if (!r.info_problem.empty())
         out << "refblame: warning: " << r.info_problem << ": the analysis will not know how " << r.program
             << " ended\n";
-    if (!r.incomplete.empty()) {
-        out << "refblame: warning: " << r.incomplete << ": the trace may lack its last events.";
-        if (!r.abandoned_session.empty())
-            out << " Session " << r.abandoned_session << " is left to the daemon: `lttng destroy "
-                << r.abandoned_session << "` once it answers again.";
-        out << "\n";
-    }
+    if (!r.incomplete.empty())
+        out << "refblame: warning: " << r.incomplete << ": the trace may lack its last events.\n";
+    if (!r.abandoned_session.empty())
+        out << "refblame: warning: LTTng's session daemon stopped answering: session " << r.abandoned_session
+            << " is left to it; `lttng destroy " << r.abandoned_session << "` once it answers again.\n";
     for (const auto &problem : r.loss_problems)
         out << "refblame: warning: cannot tell what was lost in " << problem << "\n";
     if (r.processes == 0 && r.program_started)

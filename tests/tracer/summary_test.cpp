@@ -85,7 +85,11 @@ TEST(Summary, WarnsThatTheTraceMayBeIncompleteAndNamesASessionLeftToTheDaemon)
     EXPECT_FALSE(contains(s, "lttng destroy")) << s; // the daemon refblame started is stopped with its sessions
     r.abandoned_session = "refblame-1-2";
     s = format_summary(r);
-    EXPECT_TRUE(contains(s, "Session refblame-1-2 is left to the daemon: `lttng destroy refblame-1-2`")) << s;
+    EXPECT_TRUE(contains(s, "session refblame-1-2 is left to it; `lttng destroy refblame-1-2` once")) << s;
+    r.incomplete.clear(); // the trace complete, the session's teardown given up on
+    s = format_summary(r);
+    EXPECT_FALSE(contains(s, "may lack")) << s;
+    EXPECT_TRUE(contains(s, "`lttng destroy refblame-1-2`")) << s;
 }
 
 TEST(Summary, InterruptedBeforeTheStart)
