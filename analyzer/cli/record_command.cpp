@@ -38,7 +38,8 @@ void add_record_command(CLI::App &app, int &status)
                        "Give up on LTTng after SECONDS without progress: starting the session (nothing is recorded), "
                        "or writing the trace once PROGRAM has ended (the trace is reported as possibly incomplete); "
                        "0: wait as long as it takes (default: " +
-                           std::to_string(tracer::default_daemon_timeout) + ")");
+                           std::to_string(tracer::default_daemon_timeout) + ")")
+        ->type_name("SECONDS");
     record->add_option("PROGRAM", options->command, "The program to record and its arguments (after --)")->required();
     record->positionals_at_end();
 
