@@ -12,8 +12,9 @@
 namespace refblame::tracer {
 
 // How long the recorder waits for an LTTng session daemon that makes no
-// progress: to start the session, and once the program has ended to write a
-// trace that has stopped growing (seconds; see Session::start and stop).
+// progress: to set up the session, and once the program has ended to write a
+// trace that has stopped growing, and to tear the session down (seconds;
+// DaemonCall, Session::stop).
 inline constexpr int default_daemon_timeout = 30;
 
 struct RecordOptions {

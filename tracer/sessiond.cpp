@@ -1,12 +1,14 @@
 // sessiond.cpp: the LTTng session daemon a recording talks to: reuse the live one, else start one and stop it (by pid) afterwards.
 #include "sessiond.hpp"
 
+#include "process_tree.hpp"
 #include "program_path.hpp"
 #include "user_error.hpp"
 
 #include <lttng/lttng.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -14,7 +16,6 @@
 #include <cstring>
 #include <fstream>
 #include <spawn.h>
-#include <sstream>
 #include <system_error>
 #include <vector>
 #include <sys/wait.h>
@@ -54,30 +55,18 @@ std::string comm_of(pid_t pid)
     return comm;
 }
 
-// The processes `pid` started (lttng-sessiond's consumer daemons, theirs their run-as helpers), deepest first.
+// The processes below `pid` (lttng-sessiond's consumer daemons and their run-as helpers).
 std::vector<pid_t> descendants(pid_t pid)
 {
     std::vector<pid_t> found;
     std::error_code ec;
     for (const auto &entry : std::filesystem::directory_iterator("/proc", ec)) {
         const std::string name = entry.path().filename();
-        if (name.find_first_not_of("0123456789") != std::string::npos)
-            continue;
-        std::ifstream in(entry.path() / "stat");
-        std::string line;
-        std::getline(in, line);
-        const std::size_t close = line.rfind(')'); // the comm may hold spaces and parentheses
-        if (close == std::string::npos)
-            continue;
-        char state = 0;
-        long ppid = 0;
-        std::istringstream rest(line.substr(close + 1));
-        if (rest >> state >> ppid && ppid == pid) {
-            const pid_t child = static_cast<pid_t>(std::stol(name));
-            for (pid_t d : descendants(child))
-                found.push_back(d);
-            found.push_back(child);
-        }
+        pid_t p = 0;
+        const auto [end, err] = std::from_chars(name.data(), name.data() + name.size(), p);
+        if (err == std::errc() && end == name.data() + name.size() && p != pid &&
+            membership_of(p, pid) == Membership::ours)
+            found.push_back(p);
     }
     return found;
 }

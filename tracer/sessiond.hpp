@@ -21,8 +21,8 @@ public:
 
     bool started_here() const { return pid_ > 0; }
     pid_t pid() const { return pid_; }
-    // It stopped answering (a session's stop gave up on it): a hung daemon does
-    // not stop on SIGTERM, so the destructor waits one second for it, not ten.
+    // It stopped answering (the recorder gave up waiting for it): a hung daemon
+    // does not stop on SIGTERM, so the destructor waits one second for it, not ten.
     void hung() { term_grace_ = std::chrono::seconds(1); }
 
 private:
