@@ -464,17 +464,8 @@ def case_starts_and_stops_its_own_session_daemon_when_none_runs(tmp):
 
 def children(pid, comm):
     """Processes named `comm` whose parent is `pid`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except (OSError, ValueError):
-            continue
-        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
-        if name == comm and int(rest[1]) == pid:
-            found.append(int(entry))
-    return found
+    out = subprocess.run(["pgrep", "-P", str(pid), "-x", comm], stdout=subprocess.PIPE, text=True).stdout
+    return [int(p) for p in out.split()]
 
 
 def wait_for(cond, what, seconds=60):
@@ -515,6 +506,11 @@ def case_gives_up_on_a_hung_consumer_daemon_and_says_the_trace_may_be_incomplete
             os.kill(c, signal.SIGSTOP)
         proc.send_signal(signal.SIGTERM)  # the program ends (status 115) with its last ops in the buffers
         out, err = proc.communicate(timeout=60)
+        # Gone before anything here lets the consumer go on: refblame killed what it started.
+        wait_for(lambda: not os.path.exists(f"/proc/{sessiond}"), f"the daemon refblame started ({sessiond}) still runs",
+                 10)
+        for c in consumers:
+            wait_for(lambda: not os.path.exists(f"/proc/{c}"), f"its stopped consumer daemon ({c}) still runs", 10)
     finally:
         hung = proc.poll() is None
         if hung:  # the daemon refblame started is left behind: stop it, by pid
@@ -528,9 +524,6 @@ def case_gives_up_on_a_hung_consumer_daemon_and_says_the_trace_may_be_incomplete
     check(proc.returncode == 115, f"exit status {proc.returncode}: {err}")
     check(re.search(r"warning: LTTng wrote nothing more of the trace for 2 s .*consumer daemon.*may lack its last events",
                     err), f"no warning that the trace may be incomplete:\n{err}")
-    wait_for(lambda: not os.path.exists(f"/proc/{sessiond}"), f"the daemon refblame started ({sessiond}) still runs", 10)
-    for c in consumers:
-        wait_for(lambda: not os.path.exists(f"/proc/{c}"), f"its stopped consumer daemon ({c}) still runs", 10)
     with open(os.path.join(trace, "refblame-record.json")) as f:
         check("consumer daemon" in json.load(f).get("incomplete", ""), "refblame-record.json does not say so")
     # What a query says depends on what the consumer wrote before it stopped: the metadata reaches the
