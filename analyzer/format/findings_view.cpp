@@ -12,7 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::size_t max_listed = 20; // findings detailed in text (JSON lists every one)
+constexpr std::size_t max_findings_listed = 20; // findings detailed in text (JSON lists every one)
 
 std::string seconds_since_start(const TraceSummary &t, std::uint64_t ns)
 {
@@ -66,7 +66,7 @@ std::string findings_text(const TraceSummary &t, const std::vector<Finding> &fin
     if (findings.empty() && t.findings == 0)
         return "";
     std::string out = "\nProgram bugs found: " + std::to_string(t.findings) + " (in time order)\n";
-    for (std::size_t i = 0; i < findings.size() && i < max_listed; ++i) {
+    for (std::size_t i = 0; i < findings.size() && i < max_findings_listed; ++i) {
         const Finding &f = findings[i];
         char head[160];
         std::snprintf(head, sizeof head, "  %-16s %s %s (pid %d) at %s: count %d after %s", finding_name(f.what).data(),
@@ -78,8 +78,8 @@ std::string findings_text(const TraceSummary &t, const std::vector<Finding> &fin
         out += "\n      at " + site_label(sym.resolve(f.site)) + "  (" +
                std::string(finding_meaning(f.what)) + ")\n";
     }
-    if (findings.size() > max_listed)
-        out += "  ... " + std::to_string(findings.size() - max_listed) + " more (--format json lists every one)\n";
+    if (findings.size() > max_findings_listed)
+        out += "  ... " + std::to_string(findings.size() - max_findings_listed) + " more (--format json lists every one)\n";
     return out;
 }
 

@@ -1,5 +1,6 @@
 // metadata_check.cpp: validates the packet headers of a packetized CTF metadata file (the guard against a Babeltrace2 hang).
 #include "read/metadata_check.hpp"
+#include "read/packet_bytes.hpp"
 
 #include <array>
 #include <cstdint>
@@ -10,15 +11,8 @@ namespace refblame::analyzer {
 
 namespace {
 
-constexpr std::uint32_t magic = 0x75D11D57; // CTF 1.8 metadata packet magic
-constexpr std::size_t header_size = 37;     // magic, uuid[16], checksum, content_size, packet_size, 5 x u8
-
-std::uint32_t load_u32(const unsigned char *p, bool swap)
-{
-    std::uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return swap ? __builtin_bswap32(v) : v;
-}
+constexpr std::uint32_t metadata_magic = 0x75D11D57; // CTF 1.8 metadata packet magic
+constexpr std::size_t header_size = 37;              // magic, uuid[16], checksum, content_size, packet_size, 5 x u8
 
 } // namespace
 
@@ -35,8 +29,8 @@ std::string check_metadata_framing(const std::filesystem::path &metadata)
 
     std::array<unsigned char, header_size> h{};
     in.read(reinterpret_cast<char *>(h.data()), static_cast<std::streamsize>(std::min<std::uint64_t>(size, h.size())));
-    const bool native = load_u32(h.data(), false) == magic;
-    const bool swapped = load_u32(h.data(), true) == magic;
+    const bool native = load_u32(h.data(), false) == metadata_magic;
+    const bool swapped = load_u32(h.data(), true) == metadata_magic;
     if (!native && !swapped) {
         // Plain-text TSDL starts with its version comment.
         static constexpr char text_start[] = "/* CTF";
@@ -55,7 +49,7 @@ std::string check_metadata_framing(const std::filesystem::path &metadata)
         in.seekg(static_cast<std::streamoff>(offset));
         if (!in.read(reinterpret_cast<char *>(h.data()), h.size()))
             return where + ": read error";
-        if (load_u32(h.data(), swapped) != magic)
+        if (load_u32(h.data(), swapped) != metadata_magic)
             return where + ": bad packet magic (corrupt)";
         if (std::memcmp(h.data() + 4, uuid.data(), uuid.size()) != 0)
             return where + ": UUID differs from the first packet's (corrupt or mixed files)";

@@ -1,9 +1,9 @@
 // stream_check.cpp: checks the packet framing of LTTng CTF stream files before Babeltrace2 sees them.
 #include "read/stream_check.hpp"
+#include "read/packet_bytes.hpp"
 
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -11,24 +11,10 @@ namespace refblame::analyzer {
 
 namespace {
 
-constexpr std::uint32_t magic = 0xC1FC1FC1; // CTF 1.8 stream packet magic
+constexpr std::uint32_t stream_magic = 0xC1FC1FC1; // CTF 1.8 stream packet magic
 // LTTng's packet.header (magic, uuid[16], stream_id, stream_instance_id: 32 bytes), then packet.context:
 // timestamp_begin, timestamp_end, content_size, packet_size (u64 each, sizes in bits), ...
 constexpr std::size_t content_size_at = 48, packet_size_at = 56, fixed_bytes = 64;
-
-std::uint32_t load_u32(const unsigned char *p, bool swap)
-{
-    std::uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return swap ? __builtin_bswap32(v) : v;
-}
-
-std::uint64_t load_u64(const unsigned char *p, bool swap)
-{
-    std::uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return swap ? __builtin_bswap64(v) : v;
-}
 
 std::string at(std::uint64_t packet, std::uint64_t offset)
 {
@@ -64,8 +50,8 @@ std::string check_stream_framing(const std::filesystem::path &stream)
         in.seekg(static_cast<std::streamoff>(offset));
         if (!in.read(reinterpret_cast<char *>(h.data()), h.size()))
             return at(packet, offset) + ": cannot read its header";
-        const bool swap = load_u32(h.data(), false) != magic;
-        if (swap && load_u32(h.data(), true) != magic)
+        const bool swap = load_u32(h.data(), false) != stream_magic;
+        if (swap && load_u32(h.data(), true) != stream_magic)
             return at(packet, offset) + ": no CTF packet magic (corrupt)";
         const std::uint64_t content = load_u64(h.data() + content_size_at, swap);
         const std::uint64_t total = load_u64(h.data() + packet_size_at, swap);

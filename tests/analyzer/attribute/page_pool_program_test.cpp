@@ -13,7 +13,7 @@ namespace {
 
 namespace ps = program_site;
 
-struct Measured {
+struct ProgramRun {
     Scenario scenario;
     query::Analysis analysis;
     attribute::LearnedModels models;
@@ -26,9 +26,9 @@ struct Measured {
     }
 };
 
-Measured measure()
+ProgramRun measure()
 {
-    Measured m;
+    ProgramRun m;
     m.scenario = page_pool_program();
     m.analysis = analyze_events(m.scenario.events);
     m.models = query::learn(replay_of(m.scenario.events), {});
@@ -40,7 +40,7 @@ Measured measure()
 // Before the whole-life site matching: right by luck of oldest-first, but every one labelled guess.
 TEST(PagePoolProgram, EndIoPutsArePairedWithTheReadaheadAndInferredFromTheCountsThatFollow)
 {
-    Measured m = measure();
+    ProgramRun m = measure();
     PutScore end_io = m.puts(ps::end_io);
     ASSERT_EQ(end_io.puts, 200u);
     EXPECT_EQ(end_io.site_correct, end_io.puts);
@@ -52,7 +52,7 @@ TEST(PagePoolProgram, EndIoPutsArePairedWithTheReadaheadAndInferredFromTheCounts
 // a third of them labelled inferred and wrong.
 TEST(PagePoolProgram, EveryPutIsPairedWithTheSiteThatTrulyTookItsRef)
 {
-    Measured m = measure();
+    ProgramRun m = measure();
     PutScore all = m.puts();
     EXPECT_GE(all.site_accuracy(), 0.98);      // measured 1.0 (before: 0.82)
     EXPECT_GE(all.inferred_precision(), 0.99); // measured 1.0 (before: 0.86)
@@ -62,7 +62,7 @@ TEST(PagePoolProgram, EveryPutIsPairedWithTheSiteThatTrulyTookItsRef)
 
 TEST(PagePoolProgram, TheHoldersAtEveryFailedFreezeAreTheTrueOnesAndNoneIsAGuess)
 {
-    Measured m = measure();
+    ProgramRun m = measure();
     HolderScore h = score_blocked(m.scenario, m.analysis.blocked);
     std::printf("  holders: %s\n", h.str().c_str());
     EXPECT_EQ(h.moments, 12u); // one per failed dma_map: the pages whose pin leaked

@@ -19,14 +19,6 @@ namespace fs = std::filesystem;
 using namespace refblame::analyzer;
 using namespace refblame::symtest;
 
-SymbolizerOptions isolated(std::vector<std::string> debug_dirs = {})
-{
-    SymbolizerOptions o;
-    o.debug_dirs = std::move(debug_dirs);
-    o.system_debug_dirs = {};
-    return o;
-}
-
 // Every caller in module `path` is unresolved and shown as module+offset; the others still resolve.
 void expect_module_unresolved(const TargetRun &run, Symbolizer &sym, const std::string &path)
 {

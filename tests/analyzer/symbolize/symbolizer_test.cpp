@@ -14,15 +14,6 @@ namespace {
 using namespace refblame::analyzer;
 using namespace refblame::symtest;
 
-// No system debug directory: the tests see only what they set up.
-SymbolizerOptions isolated(std::vector<std::string> debug_dirs = {})
-{
-    SymbolizerOptions o;
-    o.debug_dirs = std::move(debug_dirs);
-    o.system_debug_dirs = {};
-    return o;
-}
-
 struct Variant {
     const char *name;
     const char *program;

@@ -7,6 +7,7 @@
 #include "symbolize/symbolizer.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace refblame::symtest {
@@ -28,5 +29,14 @@ TargetKind cxx_target(const std::string &executable, bool o0);
 void expect_marked_sites(const TargetRun &run, analyzer::Symbolizer &sym, const TargetKind &kind);
 
 std::string describe(const analyzer::SymbolizedSite &s);
+
+// Options with no system debug directory: a test sees only the debug files it sets up.
+inline analyzer::SymbolizerOptions isolated(std::vector<std::string> debug_dirs = {})
+{
+    analyzer::SymbolizerOptions o;
+    o.debug_dirs = std::move(debug_dirs);
+    o.system_debug_dirs = {};
+    return o;
+}
 
 } // namespace refblame::symtest
