@@ -295,7 +295,7 @@ const EventDecoder::ClassInfo &EventDecoder::lookup(const bt_event *event, const
     return it->second;
 }
 
-EventDecoder::Kind EventDecoder::decode(const bt_message *msg, std::optional<std::int64_t> ns, const StreamInfo &s,
+EventDecoder::Kind EventDecoder::decode(const bt_message *msg, std::uint64_t time_ns, const StreamInfo &s,
                                        Event &ev, ModuleEvent &mod)
 {
     const bt_event *event = bt_message_event_borrow_event_const(msg);
@@ -303,7 +303,6 @@ EventDecoder::Kind EventDecoder::decode(const bt_message *msg, std::optional<std
     if (c.kind == Kind::other || !c.usable)
         return Kind::other;
 
-    const std::uint64_t time_ns = ns && *ns > 0 ? static_cast<std::uint64_t>(*ns) : 0;
     std::int32_t pid = s.trace->env_pid, tid = unknown_id;
     if (c.vpid.index >= 0 || c.vtid.index >= 0) {
         const bt_field *ctx = bt_event_borrow_common_context_field_const(event);

@@ -7,7 +7,6 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -59,12 +58,12 @@ public:
     // graph: its cache is keyed by that graph's event classes.
     EventDecoder(KindTable &kinds, std::vector<std::string> &warnings) : kinds_(kinds), warnings_(warnings) {}
 
-    // Decodes the event of an event message from stream `s`, at time `ns` (its
+    // Decodes the event of an event message from stream `s`, at `time_ns` (its
     // default clock snapshot from origin; none or not positive: 0). Fills `ev` for
     // refblame events and `mod` for statedump/lib events; a refblame:stack
     // event (Kind::stack) is in stack() until the next decode. Throws UserError
     // naming the trace and field when a refblame event lacks a required field.
-    Kind decode(const bt_message *msg, std::optional<std::int64_t> ns, const StreamInfo &s, Event &ev,
+    Kind decode(const bt_message *msg, std::uint64_t time_ns, const StreamInfo &s, Event &ev,
                 ModuleEvent &mod);
     const StackEvent &stack() const { return stack_; }
 

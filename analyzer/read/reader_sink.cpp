@@ -54,7 +54,7 @@ bt_component_class_sink_consume_method_status sink_consume(bt_self_component_sin
     try {
         for (int k = 0; k < messages_per_consume; ++k) {
             const bt_message *msg = nullptr;
-            std::optional<std::int64_t> ns;
+            std::uint64_t ns = 0;
             switch (st.merge.next(msg, ns)) {
             case StreamMerge::Status::ok: break;
             case StreamMerge::Status::end: st.merge.reset(); return BT_COMPONENT_CLASS_SINK_CONSUME_METHOD_STATUS_END;
@@ -139,7 +139,7 @@ const StreamInfo &SinkState::stream(const bt_stream *s)
     return last_info;
 }
 
-void SinkState::on_message(const bt_message *msg, std::optional<std::int64_t> ns)
+void SinkState::on_message(const bt_message *msg, std::uint64_t ns)
 {
     ++counts.messages;
     switch (bt_message_get_type(msg)) {

@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <exception>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -53,8 +52,8 @@ struct SinkState {
     std::string first_backward; // the trace and stream of the first event in `counts.backward_times`
 
     const StreamInfo &stream(const bt_stream *s);
-    // `ns`: the message's own time, as the merge found it (StreamMerge::next).
-    void on_message(const bt_message *msg, std::optional<std::int64_t> ns);
+    // `ns`: the message's own time, as the merge found it (StreamMerge::next; 0: none).
+    void on_message(const bt_message *msg, std::uint64_t ns);
 
 private:
     void on_discarded(const bt_message *msg, bool packets);

@@ -71,7 +71,7 @@ void StreamMerge::sift_down(std::size_t i)
     }
 }
 
-StreamMerge::Status StreamMerge::next(const bt_message *&msg, std::optional<std::int64_t> &ns)
+StreamMerge::Status StreamMerge::next(const bt_message *&msg, std::uint64_t &ns)
 {
     if (!started_) {
         for (Input &in : inputs_) // fill() is a no-op for inputs already filled on an earlier `again`
@@ -100,7 +100,7 @@ StreamMerge::Status StreamMerge::next(const bt_message *&msg, std::optional<std:
     const std::size_t i = heap_[0];
     Input &in = inputs_[i];
     msg = in.msgs[in.index++];
-    ns = in.head_timed ? std::optional<std::int64_t>(in.head_ns) : std::nullopt;
+    ns = in.head_timed && in.head_ns > 0 ? static_cast<std::uint64_t>(in.head_ns) : 0;
     pending_ = i;
     return Status::ok;
 }

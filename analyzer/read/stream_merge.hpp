@@ -4,7 +4,6 @@
 #include "read/bt_handles.hpp"
 
 #include <cstdint>
-#include <optional>
 #include <vector>
 
 namespace refblame::analyzer {
@@ -23,9 +22,9 @@ public:
     std::size_t inputs() const { return inputs_.size(); }
 
     // The next message (a reference the caller owns), or why there is none.
-    // `ns`: the message's own time (its default clock snapshot, from origin),
-    // set for event messages that have one.
-    Status next(const bt_message *&msg, std::optional<std::int64_t> &ns);
+    // `ns`: the message's own time (its default clock snapshot, from origin) for
+    // event messages that have a positive one, else 0 (what the decoder takes).
+    Status next(const bt_message *&msg, std::uint64_t &ns);
 
     // Drops the buffered messages and the iterators (before the graph goes).
     void reset();
