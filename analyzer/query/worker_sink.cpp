@@ -3,19 +3,40 @@
 
 #include "replay/object_table.hpp"
 
+#include <cstring>
+#include <iterator>
+#include <type_traits>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace refblame::analyzer::query {
 
 namespace {
 
 constexpr std::size_t event_distance = 2 * prefetch_distance[0]; // events ahead whose own memory is loaded
-// Slots of the batch being filled that the reader takes for writing ahead of its stores. The batch was last
-// read by the worker, so its lines sit in the other CPU's cache: each store waited for a line's transfer,
-// and the reader's thread stalled on whichever store came next once its store buffer was full (perf, blockers
-// on 10 M events: our samples during the read piled on one store in decode or on_message, 0.16-0.75x as many
-// as Babeltrace2's CTF plugin's, median 0.62x over 6 runs, the more the busier the machine; with the batch's
-// writes left out, 0.10x). Taken 16 slots ahead: 0.12-0.48x, median 0.26x over 10 runs, and 6 interleaved
-// rounds against the build before: wall 0.93x, CPU 0.95x (medians of the paired ratios), the same output.
-constexpr std::size_t write_distance = 16;
+// The reader writes each event into the batch with non-temporal stores, straight to memory. A batch was last
+// read by the worker, so with ordinary stores its lines sat in the other CPU's cache: each store waited for a
+// line's transfer, and the reader's thread stalled on whichever store came next once its store buffer was
+// full (perf, blockers on 10 M events: our samples during the read piled on one store in decode or
+// on_message, 0.46-0.75x as many as Babeltrace2's CTF plugin's, the more the busier the machine; with the
+// batch's writes left out in a throwaway build, 0.10x). Streamed: 0.11-0.15x. Taking the lines for writing
+// 16 events ahead (prefetchw, ed118b8) reached 0.13-0.48x.
+static_assert(std::is_trivially_copyable_v<Event> && sizeof(Event) % sizeof(long long) == 0 &&
+              alignof(Event) >= alignof(long long));
+
+void stream_copy(Event &to, const Event &from)
+{
+#if defined(__x86_64__)
+    long long words[sizeof(Event) / sizeof(long long)];
+    std::memcpy(words, &from, sizeof words);
+    auto *out = reinterpret_cast<long long *>(&to); // an Event's storage, written as words: `to` is trivially copyable
+    for (std::size_t i = 0; i < std::size(words); ++i)
+        _mm_stream_si64(out + i, words[i]);
+#else
+    to = from;
+#endif
+}
 
 } // namespace
 
@@ -25,11 +46,9 @@ WorkerSink::WorkerSink(EventSink &target, std::size_t batch_events, std::size_t 
     // Every batch the queue can hold, allocated and written now: the peak memory does not depend on how
     // far behind the worker fell in a run (it did: by up to 6 MiB between runs on one trace).
     spare_.resize(max_batches_);
-    for (Batch &b : spare_) {
+    for (Batch &b : spare_)
         b.events.resize(batch_events_);
-        b.events.clear(); // the capacity, its pages touched, stays
-    }
-    filling_.events.reserve(batch_events_);
+    filling_.events.resize(batch_events_);
     worker_ = std::thread([this] { run(); });
 }
 
@@ -44,21 +63,21 @@ WorkerSink::~WorkerSink()
 
 void WorkerSink::on_event(const Event &e)
 {
-    std::vector<Event> &v = filling_.events;
-    if (v.size() + write_distance < v.capacity()) // within the batch's storage: the slot is allocated
-        replay::prefetch_bytes(v.data() + v.size() + write_distance, sizeof(Event), true);
-    v.push_back(e);
-    if (filling_.events.size() >= batch_events_)
+    stream_copy(filling_.events[filling_.used++], e);
+    if (filling_.used >= batch_events_)
         push();
 }
 
 void WorkerSink::on_loss(const Loss &l)
 {
-    filling_.losses.emplace_back(filling_.events.size(), l);
+    filling_.losses.emplace_back(filling_.used, l);
 }
 
 void WorkerSink::push()
 {
+#if defined(__x86_64__)
+    _mm_sfence(); // the batch's streamed stores are visible before the worker can take it
+#endif
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return queue_.size() < max_batches_ || failed_; });
     if (failed_)
@@ -66,7 +85,7 @@ void WorkerSink::push()
     queue_.push_back(std::move(filling_));
     if (spare_.empty()) {
         filling_ = Batch{};
-        filling_.events.reserve(batch_events_);
+        filling_.events.resize(batch_events_);
     } else {
         filling_ = std::move(spare_.back());
         spare_.pop_back();
@@ -89,14 +108,14 @@ void WorkerSink::run()
         }
         try {
             std::size_t next_loss = 0;
-            for (std::size_t i = 0; i < b.events.size(); ++i) {
+            for (std::size_t i = 0; i < b.used; ++i) {
                 while (next_loss < b.losses.size() && b.losses[next_loss].first <= i)
                     target_.on_loss(b.losses[next_loss++].second);
-                // The reader's thread wrote the batch: its lines are in the other CPU's cache, and the
-                // first stage's access to an event would wait for their transfer.
-                if (i + event_distance < b.events.size())
+                // The reader's thread streamed the batch to memory: the first stage's access to an event
+                // would wait for it.
+                if (i + event_distance < b.used)
                     replay::prefetch_bytes(&b.events[i + event_distance], sizeof(Event));
-                prefetch_ahead(target_, b.events.size(), i, [&](std::size_t k) -> const Event & { return b.events[k]; });
+                prefetch_ahead(target_, b.used, i, [&](std::size_t k) -> const Event & { return b.events[k]; });
                 target_.on_event(b.events[i]);
             }
             while (next_loss < b.losses.size())
@@ -109,7 +128,7 @@ void WorkerSink::run()
             changed_.notify_all();
             return;
         }
-        b.events.clear();
+        b.used = 0;
         b.losses.clear();
         std::lock_guard lock(mutex_);
         if (spare_.size() < max_batches_)
@@ -130,7 +149,7 @@ void WorkerSink::stop()
 
 void WorkerSink::finish()
 {
-    if (!filling_.events.empty() || !filling_.losses.empty())
+    if (filling_.used > 0 || !filling_.losses.empty())
         push();
     stop();
     if (failed_)

@@ -38,7 +38,8 @@ public:
 
 private:
     struct Batch {
-        std::vector<Event> events;
+        std::vector<Event> events; // always batch_events_ long: the first `used` are this batch's
+        std::size_t used = 0;
         std::vector<std::pair<std::size_t, Loss>> losses; // (events before it in this batch, loss)
     };
     void push();

@@ -33,27 +33,12 @@ inline void prefetch_line(const void *p)
 #endif
 }
 
-// Starts taking the cache line of `p` for writing: owned, not shared, so that a store to a line another CPU
-// holds waits for no transfer (CPUs without PREFETCHW run it as a no-op).
-inline void prefetch_line_for_write(const void *p)
-{
-#if defined(__x86_64__)
-    asm volatile("prefetchw %0" : : "m"(*static_cast<const char *>(p)));
-#else
-    __builtin_prefetch(p, 1);
-#endif
-}
-
-// Starts loading every cache line [p, p + bytes) touches (for writing: taking them).
-inline void prefetch_bytes(const void *p, std::size_t bytes, bool for_write = false)
+// Starts loading every cache line [p, p + bytes) touches.
+inline void prefetch_bytes(const void *p, std::size_t bytes)
 {
     const auto *line = reinterpret_cast<const char *>(reinterpret_cast<std::uintptr_t>(p) & ~(cache_line - 1));
-    for (std::size_t i = 0, n = lines_touched(p, bytes); i < n; ++i) {
-        if (for_write)
-            prefetch_line_for_write(line + i * cache_line);
-        else
-            prefetch_line(line + i * cache_line);
-    }
+    for (std::size_t i = 0, n = lines_touched(p, bytes); i < n; ++i)
+        prefetch_line(line + i * cache_line);
 }
 
 // Linear probing in a power-of-two table at most half full; a value never moves while it is in the table
