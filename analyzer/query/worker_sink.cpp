@@ -21,7 +21,7 @@ constexpr std::size_t event_distance = 2 * prefetch_distance[0]; // events ahead
 // full (perf, blockers on 10 M events: our samples during the read piled on one store in decode or
 // on_message, 0.46-0.75x as many as Babeltrace2's CTF plugin's, the more the busier the machine; with the
 // batch's writes left out in a throwaway build, 0.10x). Streamed: 0.11-0.15x. Taking the lines for writing
-// 16 events ahead (prefetchw, ed118b8) reached 0.13-0.48x.
+// 16 events ahead (prefetchw, ed118b8) reached 0.12-0.48x.
 static_assert(std::is_trivially_copyable_v<Event> && sizeof(Event) % sizeof(long long) == 0 &&
               alignof(Event) >= alignof(long long));
 
