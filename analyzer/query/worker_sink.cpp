@@ -3,6 +3,7 @@
 
 #include "replay/object_table.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <iterator>
 #include <type_traits>
@@ -41,14 +42,14 @@ void stream_copy(Event &to, const Event &from)
 } // namespace
 
 WorkerSink::WorkerSink(EventSink &target, std::size_t batch_events, std::size_t max_batches)
-    : target_(target), batch_events_(batch_events), max_batches_(max_batches)
+    : target_(target), batch_events_(std::max<std::size_t>(batch_events, 1)),
+      max_batches_(std::max<std::size_t>(max_batches, 1)), filling_(batch_events_)
 {
     // Every batch the queue can hold, allocated and written now: the peak memory does not depend on how
     // far behind the worker fell in a run (it did: by up to 6 MiB between runs on one trace).
-    spare_.resize(max_batches_);
-    for (Batch &b : spare_)
-        b.events.resize(batch_events_);
-    filling_.events.resize(batch_events_);
+    spare_.reserve(max_batches_);
+    while (spare_.size() < max_batches_)
+        spare_.emplace_back(batch_events_);
     worker_ = std::thread([this] { run(); });
 }
 
@@ -84,8 +85,7 @@ void WorkerSink::push()
         std::rethrow_exception(error_);
     queue_.push_back(std::move(filling_));
     if (spare_.empty()) {
-        filling_ = Batch{};
-        filling_.events.resize(batch_events_);
+        filling_ = Batch(batch_events_);
     } else {
         filling_ = std::move(spare_.back());
         spare_.pop_back();

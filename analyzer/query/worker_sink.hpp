@@ -21,7 +21,7 @@ namespace refblame::analyzer::query {
 // lets whichever thread is ahead at a time run on while the other catches up: with 4 x 4096, each waited
 // for the other in turn (10 M events, 10 interleaved rounds: events/s 0.654x -> 0.757x the dummy sink's,
 // median). An exception in `target` stops the worker and is rethrown to the producer (at its next call
-// or at finish()).
+// or at finish()). Sizes of 0 count as 1.
 class WorkerSink final : public EventSink {
 public:
     explicit WorkerSink(EventSink &target, std::size_t batch_events = 1024, std::size_t max_batches = 64);
@@ -38,6 +38,8 @@ public:
 
 private:
     struct Batch {
+        Batch() = default;
+        explicit Batch(std::size_t slots) : events(slots) {}
         std::vector<Event> events; // always batch_events_ long: the first `used` are this batch's
         std::size_t used = 0;
         std::vector<std::pair<std::size_t, Loss>> losses; // (events before it in this batch, loss)

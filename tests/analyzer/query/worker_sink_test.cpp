@@ -83,6 +83,20 @@ TEST(WorkerSink, AnExceptionInTheWorkerReachesTheProducer)
     EXPECT_LT(target.seen.size(), 50u);
 }
 
+// Sizes of 0 count as 1: no write past a batch (ASan), no wait for room in a queue that holds nothing.
+TEST(WorkerSink, ZeroSizesStillDeliverEveryEventInOrder)
+{
+    Record target;
+    {
+        WorkerSink w(target, 0, 0);
+        feed(w, 100);
+        w.finish();
+    }
+    ASSERT_EQ(target.seen.size(), 100u);
+    for (std::uint64_t i = 0; i < 100; ++i)
+        EXPECT_EQ(target.seen[i], i + 1);
+}
+
 TEST(WorkerSink, AbandonedWithoutFinishItStopsWithoutHanging)
 {
     Record target;
