@@ -4,6 +4,7 @@ an empty directory, a directory without CTF, CTF without refblame events, refbla
 one message naming the file and the problem, or a partial answer that says what was skipped; never a crash or a hang.
 
 Usage: broken_trace_test.py REFBLAME PROGRAM SOURCE CASE   (PROGRAM: loss_stress, recorded in blocking mode)
+The case record_the_shared_recording records PROGRAM into $REFBLAME_E2E_RECORDING; the others damage copies of it.
 """
 import glob
 import os
@@ -16,17 +17,36 @@ REFBLAME, PROGRAM, SOURCE = sys.argv[1:4]
 QUERIES = ("blockers", "leaks", "stats")
 
 
-def recorded(tmp):
-    """A good recording: two processes (two CTF traces), events on more than one stream of the first."""
-    trace = os.path.join(tmp, "trace")
-    rec = run([REFBLAME, "record", "-o", trace, "--", PROGRAM, "2000"])
-    check(rec.rc == 0, f"record exited {rec.rc}:\n{rec.stderr}")
-    drop_unsure(trace, rec.stderr)
+# The good recording every case damages a copy of: made once by the `record_the_shared_recording` case (the
+# ctest fixture that the other cases require), so that only it needs the session daemon and the lock.
+RECORDING = os.environ.get("REFBLAME_E2E_RECORDING", "")
+
+
+def traces_of(trace):
+    """(parent, child): the per-PID traces of the program's 2 processes, the churning parent (most events) first."""
     traces = sorted(os.path.dirname(m) for m in glob.glob(os.path.join(trace, "ust", "pid", "*", "metadata")))
     check(len(traces) == 2, f"expected the program's 2 processes to have a trace each: {traces}")
-    # The churning parent has the most events; its largest stream file is the one to damage.
     parent = max(traces, key=lambda d: sum(os.path.getsize(f) for f in glob.glob(os.path.join(d, "refblame_*"))))
-    return trace, parent, [d for d in traces if d != parent][0]
+    return parent, [d for d in traces if d != parent][0]
+
+
+def case_record_the_shared_recording(tmp):
+    """A good recording: two processes (two CTF traces), events on more than one stream of the first."""
+    check(RECORDING, "REFBLAME_E2E_RECORDING (where the shared recording goes) is not set")
+    shutil.rmtree(RECORDING, ignore_errors=True)
+    rec = run([REFBLAME, "record", "-o", RECORDING, "--", PROGRAM, "2000"])
+    check(rec.rc == 0, f"record exited {rec.rc}:\n{rec.stderr}")
+    drop_unsure(RECORDING, rec.stderr)
+    traces_of(RECORDING)
+
+
+def recorded(tmp):
+    """A copy of the shared recording in `tmp`: (trace, parent's trace, child's trace)."""
+    check(RECORDING and os.path.isdir(RECORDING),
+          f"no shared recording at {RECORDING!r}: run the case record_the_shared_recording first (ctest does)")
+    trace = os.path.join(tmp, "trace")
+    shutil.copytree(RECORDING, trace)
+    return (trace, *traces_of(trace))
 
 
 def refused(args, *words):

@@ -5,10 +5,12 @@ could have changed as uncertain (never "exact"), and give every answer it does n
 program says it was: quiet objects before and after the churn, and in a quiet child process, keep their full answer.
 
 Usage: loss_test.py REFBLAME PROGRAM SOURCE CASE
+The case record_the_shared_recording records PROGRAM into $REFBLAME_E2E_RECORDING; the others read it.
 """
 import collections
 import os
 import re
+import shutil
 import sys
 
 from e2e_support import check, drop_unsure, main, markers, query, run, text_query
@@ -68,14 +70,32 @@ def check_entry(what, entry, truth_refs):
     return "certain"
 
 
-def recorded(tmp):
-    trace = os.path.join(tmp, "trace")
+# The lossy recording both cases read: made once by the `record_the_shared_recording` case (the ctest fixture
+# the others require, the one that needs the session daemon and the lock), with the program's output beside it.
+RECORDING = os.environ.get("REFBLAME_E2E_RECORDING", "")
+
+
+def case_record_the_shared_recording(tmp):
+    check(RECORDING, "REFBLAME_E2E_RECORDING (where the shared recording goes) is not set")
+    shutil.rmtree(RECORDING, ignore_errors=True)
+    trace = os.path.join(RECORDING, "trace")
     rec = run([REFBLAME, "record", "--allow-loss", "--buffer-size", "64K", "-o", trace, "--", PROGRAM, ITERATIONS])
     check(rec.rc == 0, f"record exited {rec.rc}:\n{rec.stderr}")
     drop_unsure(trace, rec.stderr)
     discarded = int(next(l.split(":")[1] for l in rec.stderr.splitlines() if "discarded events:" in l))
     check(discarded > 0, f"nothing was discarded: the test needs a smaller --buffer-size:\n{rec.stderr}")
-    return trace, Truth(rec.stdout)
+    Truth(rec.stdout)
+    with open(os.path.join(RECORDING, "program.out"), "w") as f:
+        f.write(rec.stdout)
+
+
+def recorded(tmp):
+    """The shared recording (only read) and what its program said."""
+    out = os.path.join(RECORDING, "program.out")
+    check(RECORDING and os.path.isfile(out),
+          f"no shared recording at {RECORDING!r}: run the case record_the_shared_recording first (ctest does)")
+    with open(out) as f:
+        return os.path.join(RECORDING, "trace"), Truth(f.read())
 
 
 def case_json_marks_what_the_loss_touched_and_keeps_the_rest(tmp):
