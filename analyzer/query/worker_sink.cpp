@@ -45,11 +45,11 @@ WorkerSink::WorkerSink(EventSink &target, std::size_t batch_events, std::size_t 
     : target_(target), batch_events_(std::max<std::size_t>(batch_events, 1)),
       max_batches_(std::max<std::size_t>(max_batches, 1)), filling_(batch_events_)
 {
-    // Every batch the queue can hold, allocated and written now: the peak memory does not depend on how
-    // far behind the worker fell in a run (it did: by up to 6 MiB between runs on one trace).
+    // The other batches are made by the worker while it waits (run()): every one the queue can hold, so that
+    // the peak memory does not depend on how far behind the worker fell in a run (it did, by up to 6 MiB
+    // between runs on one trace, when they were made as needed). Made here, before the read, their 6 MiB
+    // took the reader's thread 15-20 ms (page faults mostly) before its first event.
     spare_.reserve(max_batches_);
-    while (spare_.size() < max_batches_)
-        spare_.emplace_back(batch_events_);
     worker_ = std::thread([this] { run(); });
 }
 
@@ -84,13 +84,19 @@ void WorkerSink::push()
     if (failed_)
         std::rethrow_exception(error_);
     queue_.push_back(std::move(filling_));
-    if (spare_.empty()) {
-        filling_ = Batch(batch_events_);
-    } else {
-        filling_ = std::move(spare_.back());
-        spare_.pop_back();
-    }
     changed_.notify_all();
+    if (spare_.empty() && made_ < max_batches_) { // the worker has not made them all yet: one more here
+        ++made_;
+        lock.unlock();
+        filling_ = Batch(batch_events_);
+        return;
+    }
+    // Every batch made is queued, at the worker or spare: the worker hands one back soon.
+    changed_.wait(lock, [&] { return !spare_.empty() || failed_; });
+    if (failed_)
+        std::rethrow_exception(error_);
+    filling_ = std::move(spare_.back());
+    spare_.pop_back();
 }
 
 void WorkerSink::run()
@@ -99,9 +105,18 @@ void WorkerSink::run()
         Batch b;
         {
             std::unique_lock lock(mutex_);
-            changed_.wait(lock, [&] { return !queue_.empty() || closing_; });
-            if (queue_.empty())
+            changed_.wait(lock, [&] { return !queue_.empty() || closing_ || made_ < max_batches_; });
+            if (queue_.empty() && closing_)
                 return;
+            if (queue_.empty()) { // nothing to do yet: make a batch for the reader to fill
+                ++made_;
+                lock.unlock();
+                Batch fresh(batch_events_); // allocated and written here, off the reader's thread
+                lock.lock();
+                spare_.push_back(std::move(fresh));
+                changed_.notify_all();
+                continue;
+            }
             b = std::move(queue_.front());
             queue_.pop_front();
             changed_.notify_all();
@@ -131,8 +146,8 @@ void WorkerSink::run()
         b.used = 0;
         b.losses.clear();
         std::lock_guard lock(mutex_);
-        if (spare_.size() < max_batches_)
-            spare_.push_back(std::move(b));
+        spare_.push_back(std::move(b));
+        changed_.notify_all(); // the reader may be waiting for it
     }
 }
 

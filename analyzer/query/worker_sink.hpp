@@ -17,7 +17,7 @@ namespace refblame::analyzer::query {
 // Events and losses reach `target` in the order they were given, on one
 // worker thread; module and stack events are not forwarded (the reader's
 // own consumers take them on its thread). At most `max_batches` batches wait:
-// memory stays flat. The default queue (64 x 1024 events, ~6 MiB, allocated when the worker starts)
+// memory stays flat. The default queue (64 x 1024 events, ~6 MiB, made by the worker while it waits)
 // lets whichever thread is ahead at a time run on while the other catches up: with 4 x 4096, each waited
 // for the other in turn (10 M events, 10 interleaved rounds: events/s 0.654x -> 0.757x the dummy sink's,
 // median). An exception in `target` stops the worker and is rethrown to the producer (at its next call
@@ -55,6 +55,7 @@ private:
     std::condition_variable changed_;
     std::deque<Batch> queue_;
     std::vector<Batch> spare_; // emptied batches, reused (no allocation per batch)
+    std::size_t made_ = 0;     // batches made besides the first: max_batches_ at most
     bool closing_ = false, failed_ = false;
     std::exception_ptr error_;
     std::thread worker_;

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace refblame::analyzer::query {
 namespace {
@@ -12,8 +14,11 @@ namespace {
 struct Record final : EventSink {
     std::vector<std::uint64_t> seen; // event times; a loss records its begin_ns + 1'000'000
     std::uint64_t throw_at = 0;      // throw on the event with this time (0: never)
+    std::chrono::microseconds pause{0}; // per event: a target slower than the producer
     void on_event(const Event &e) override
     {
+        if (pause.count() > 0)
+            std::this_thread::sleep_for(pause);
         if (throw_at && e.time_ns == throw_at)
             throw std::runtime_error("analysis failed");
         seen.push_back(e.time_ns);
@@ -81,6 +86,35 @@ TEST(WorkerSink, AnExceptionInTheWorkerReachesTheProducer)
         },
         std::runtime_error);
     EXPECT_LT(target.seen.size(), 50u);
+}
+
+// A target slower than the producer: every batch there may be gets made and filled, and the producer waits for
+// one the worker hands back (the worker makes the batches while it waits for events, the producer when it is
+// first), then goes on; a failure of the target while it waits reaches it.
+TEST(WorkerSink, AProducerAheadOfTheTargetWaitsForABatchHandedBack)
+{
+    Record slow;
+    slow.pause = std::chrono::microseconds(20);
+    {
+        WorkerSink w(slow, 3, 2);
+        feed(w, 300);
+        w.finish();
+    }
+    ASSERT_EQ(slow.seen.size(), 300u);
+    for (std::uint64_t i = 0; i < 300; ++i)
+        EXPECT_EQ(slow.seen[i], i + 1);
+
+    Record failing;
+    failing.pause = std::chrono::microseconds(20);
+    failing.throw_at = 30;
+    WorkerSink w(failing, 3, 2);
+    EXPECT_THROW(
+        {
+            feed(w, 300);
+            w.finish();
+        },
+        std::runtime_error);
+    EXPECT_EQ(failing.seen.size(), 29u);
 }
 
 // Sizes of 0 count as 1: no write past a batch (ASan), no wait for room in a queue that holds nothing.
