@@ -49,7 +49,7 @@ WorkerSink::WorkerSink(EventSink &target, std::size_t batch_events, std::size_t 
     // the peak memory does not depend on how far behind the worker fell in a run (it did, by up to 6 MiB
     // between runs on one trace, when they were made as needed). Made here, before the read, their 6 MiB
     // took the reader's thread 15-20 ms (page faults mostly) before its first event.
-    spare_.reserve(max_batches_);
+    spare_.reserve(max_batches_ + 1);
     worker_ = std::thread([this] { run(); });
 }
 
@@ -103,25 +103,29 @@ void WorkerSink::run()
 {
     for (;;) {
         Batch b;
+        bool make = false; // nothing to analyze yet: make a batch for the reader to fill
         {
             std::unique_lock lock(mutex_);
             changed_.wait(lock, [&] { return !queue_.empty() || closing_ || made_ < max_batches_; });
             if (queue_.empty() && closing_)
                 return;
-            if (queue_.empty()) { // nothing to do yet: make a batch for the reader to fill
+            if (queue_.empty()) {
                 ++made_;
-                lock.unlock();
+                make = true;
+            } else {
+                b = std::move(queue_.front());
+                queue_.pop_front();
+                changed_.notify_all();
+            }
+        }
+        try {
+            if (make) {
                 Batch fresh(batch_events_); // allocated and written here, off the reader's thread
-                lock.lock();
+                std::lock_guard lock(mutex_);
                 spare_.push_back(std::move(fresh));
                 changed_.notify_all();
                 continue;
             }
-            b = std::move(queue_.front());
-            queue_.pop_front();
-            changed_.notify_all();
-        }
-        try {
             std::size_t next_loss = 0;
             for (std::size_t i = 0; i < b.used; ++i) {
                 while (next_loss < b.losses.size() && b.losses[next_loss].first <= i)
@@ -135,7 +139,7 @@ void WorkerSink::run()
             }
             while (next_loss < b.losses.size())
                 target_.on_loss(b.losses[next_loss++].second);
-        } catch (...) {
+        } catch (...) { // from the target, or no memory for a batch
             std::lock_guard lock(mutex_);
             error_ = std::current_exception();
             failed_ = true;

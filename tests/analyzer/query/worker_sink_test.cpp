@@ -37,6 +37,19 @@ void feed(WorkerSink &w, std::uint64_t n)
     }
 }
 
+// Events 1 to n through a WorkerSink of these sizes into `target`; then they must all have arrived, in order.
+void expect_all_delivered(Record &target, std::size_t batch_events, std::size_t max_batches, std::uint64_t n)
+{
+    {
+        WorkerSink w(target, batch_events, max_batches);
+        feed(w, n);
+        w.finish();
+    }
+    ASSERT_EQ(target.seen.size(), n);
+    for (std::uint64_t i = 0; i < n; ++i)
+        EXPECT_EQ(target.seen[i], i + 1);
+}
+
 TEST(WorkerSink, EventsAndLossesArriveInTheOrderGivenAcrossBatches)
 {
     Record target;
@@ -95,14 +108,7 @@ TEST(WorkerSink, AProducerAheadOfTheTargetWaitsForABatchHandedBack)
 {
     Record slow;
     slow.pause = std::chrono::microseconds(20);
-    {
-        WorkerSink w(slow, 3, 2);
-        feed(w, 300);
-        w.finish();
-    }
-    ASSERT_EQ(slow.seen.size(), 300u);
-    for (std::uint64_t i = 0; i < 300; ++i)
-        EXPECT_EQ(slow.seen[i], i + 1);
+    expect_all_delivered(slow, 3, 2, 300);
 
     Record failing;
     failing.pause = std::chrono::microseconds(20);
@@ -121,14 +127,7 @@ TEST(WorkerSink, AProducerAheadOfTheTargetWaitsForABatchHandedBack)
 TEST(WorkerSink, ZeroSizesStillDeliverEveryEventInOrder)
 {
     Record target;
-    {
-        WorkerSink w(target, 0, 0);
-        feed(w, 100);
-        w.finish();
-    }
-    ASSERT_EQ(target.seen.size(), 100u);
-    for (std::uint64_t i = 0; i < 100; ++i)
-        EXPECT_EQ(target.seen[i], i + 1);
+    expect_all_delivered(target, 0, 0, 100);
 }
 
 TEST(WorkerSink, AbandonedWithoutFinishItStopsWithoutHanging)
