@@ -64,9 +64,9 @@ WorkerSink::~WorkerSink()
 
 void WorkerSink::on_event(const Event &e)
 {
-    stream_copy(filling_.events[filling_.used++], e);
-    if (filling_.used >= batch_events_)
+    if (filling_.used == batch_events_) // handed over only now: a hand-over that failed leaves it full, to fail again
         push();
+    stream_copy(filling_.events[filling_.used++], e);
 }
 
 void WorkerSink::on_loss(const Loss &l)
@@ -79,24 +79,34 @@ void WorkerSink::push()
 #if defined(__x86_64__)
     _mm_sfence(); // the batch's streamed stores are visible before the worker can take it
 #endif
+    // Room in the queue, and the next batch to fill: a spare one, else a new one while fewer than max_batches_
+    // were made (the worker makes them while it waits), else the next one the worker hands back. The batch
+    // filled is given up only then: whatever throws here leaves it as it was.
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return queue_.size() < max_batches_ || failed_; });
+    changed_.wait(lock, [&] {
+        return failed_ || (queue_.size() < max_batches_ && (!spare_.empty() || made_ < max_batches_));
+    });
     if (failed_)
         std::rethrow_exception(error_);
-    queue_.push_back(std::move(filling_));
-    changed_.notify_all();
-    if (spare_.empty() && made_ < max_batches_) { // the worker has not made them all yet: one more here
+    Batch next;
+    if (!spare_.empty()) {
+        next = std::move(spare_.back());
+        spare_.pop_back();
+    } else {
         ++made_;
         lock.unlock();
-        filling_ = Batch(batch_events_);
-        return;
+        try {
+            next = Batch(batch_events_);
+        } catch (...) {
+            lock.lock();
+            --made_;
+            throw;
+        }
+        lock.lock();
     }
-    // Every batch made is queued, at the worker or spare: the worker hands one back soon.
-    changed_.wait(lock, [&] { return !spare_.empty() || failed_; });
-    if (failed_)
-        std::rethrow_exception(error_);
-    filling_ = std::move(spare_.back());
-    spare_.pop_back();
+    queue_.push_back(std::move(filling_));
+    filling_ = std::move(next);
+    changed_.notify_all();
 }
 
 void WorkerSink::run()

@@ -20,8 +20,8 @@ namespace refblame::analyzer::query {
 // memory stays flat. The default queue (64 x 1024 events, ~6 MiB, made by the worker while it waits)
 // lets whichever thread is ahead at a time run on while the other catches up: with 4 x 4096, each waited
 // for the other in turn (10 M events, 10 interleaved rounds: events/s 0.654x -> 0.757x the dummy sink's,
-// median). An exception in `target` stops the worker and is rethrown to the producer (at its next call
-// or at finish()). Sizes of 0 count as 1.
+// median). An exception in `target` stops the worker and is rethrown to the producer (at its next hand-over
+// or at finish(), and at every one after). Sizes of 0 count as 1.
 class WorkerSink final : public EventSink {
 public:
     explicit WorkerSink(EventSink &target, std::size_t batch_events = 1024, std::size_t max_batches = 64);

@@ -101,6 +101,28 @@ TEST(WorkerSink, AnExceptionInTheWorkerReachesTheProducer)
     EXPECT_LT(target.seen.size(), 50u);
 }
 
+// After the failure reached it, a producer that goes on (more events, then finish) gets the failure again at
+// every hand-over: no write past the full batch it was handing over, no crash (ASan), no hang.
+TEST(WorkerSink, AProducerThatGoesOnAfterTheFailureGetsItAgain)
+{
+    Record target;
+    target.throw_at = 5;
+    WorkerSink w(target, 4, 1);
+    int failures = 0;
+    for (std::uint64_t i = 1; i <= 200; ++i) {
+        Event e;
+        e.time_ns = i;
+        try {
+            w.on_event(e);
+        } catch (const std::runtime_error &) {
+            ++failures;
+        }
+    }
+    EXPECT_GT(failures, 0);
+    EXPECT_THROW(w.finish(), std::runtime_error);
+    EXPECT_EQ(target.seen.size(), 4u);
+}
+
 // A target slower than the producer: every batch there may be gets made and filled, and the producer waits for
 // one the worker hands back (the worker makes the batches while it waits for events, the producer when it is
 // first), then goes on; a failure of the target while it waits reaches it.
