@@ -53,6 +53,14 @@ replay::EngineOptions engine_options(const AnalysisOptions &options, replay::Sit
     return e;
 }
 
+// The engine of a replay into the queries: no learner reads its site tallies.
+replay::EngineOptions query_engine_options(const AnalysisOptions &options, replay::SiteIndex *sites)
+{
+    replay::EngineOptions e = engine_options(options, sites);
+    e.tallies = false;
+    return e;
+}
+
 bool use_threads(const AnalysisOptions &options)
 {
     return options.threads == 0 ? std::thread::hardware_concurrency() > 1 : options.threads > 1;
@@ -123,7 +131,7 @@ struct Replay {
     template <class... Args>
     Replay(const AnalysisOptions &opts, replay::SiteIndex *sites, Args &&...pairer_args)
         : options(opts), pairer(std::forward<Args>(pairer_args)...), collector(options, out.strings),
-          engine(pairer, collector, engine_options(options, sites))
+          engine(pairer, collector, query_engine_options(options, sites))
     {
         collector.attach(engine);
     }

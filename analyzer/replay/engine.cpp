@@ -350,7 +350,7 @@ void ReplayEngine::apply(ObjectState &o, const Event &e, bool continuity_break)
             acquire(o, e, d, RefOrigin::get);
         } else if (d < 0) {
             release(o, e, -d, e.holder ? ReleaseKind::tracked_put : ReleaseKind::put);
-            if (e.holder == 0)
+            if (e.holder == 0 && options_.tallies)
                 o.tally_of(e.caller_site).puts += -d;
             if (e.count < 0)
                 finding(o, e, FindingKind::underflow);
@@ -453,7 +453,8 @@ void ReplayEngine::acquire(ObjectState &o, const Event &e, std::int64_t units, R
     r.origin = origin;
     o.refs.push_back(r);
     o.units += r.units;
-    o.tally_of(r.caller_id).gets += r.units;
+    if (options_.tallies)
+        o.tally_of(r.caller_id).gets += r.units;
     observer_.on_acquire(o, e, o.refs.back());
 }
 

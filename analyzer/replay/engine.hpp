@@ -33,6 +33,9 @@ struct EngineOptions {
     // independent, so `shards` engines fed the same stream together do what one engine does. With more
     // than one shard, `sites` is only read: every site the events need must be interned beforehand.
     unsigned shard = 0, shards = 1;
+    // Keep ObjectState::tally, what a learning pass's capacity evidence reads; off, it stays empty (the
+    // attribution's replays: 10 % of their time went to it).
+    bool tallies = true;
 };
 
 // When, in a replay, something about an object happened: the stream position of the event being

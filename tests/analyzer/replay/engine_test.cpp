@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
+#include <utility>
+#include <vector>
 
 namespace refblame::analyzer::testing {
 namespace {
@@ -232,6 +235,55 @@ TEST(ReplayEngine, RandomOpSequencesKeepRefsEqualToTheCount)
         ASSERT_EQ(r.invariant_violations, 0) << "round " << round;
         EXPECT_EQ(engine.counters().events, events.size());
     }
+}
+
+// What an observer sees of one replay: every release, and the site tallies after every event.
+struct TallyWatcher final : replay::ReplayObserver {
+    std::vector<std::pair<std::uint64_t, int>> released; // (ref id, units)
+    std::vector<std::vector<replay::SiteTally>> tallies;
+    void on_release(const replay::ObjectState &, const Event &, const replay::Release &r) override
+    {
+        released.emplace_back(r.ref->id, r.units);
+    }
+    void on_applied(const replay::ObjectState &o, const Event &, bool) override { tallies.push_back(o.tally); }
+};
+
+TEST(ReplayEngine, KeepsSiteTalliesOnlyWhenAskedAndPairsTheSameEitherWay)
+{
+    EventBuilder b;
+    b.init(obj, "page", 1, init_site, 1);
+    b.get(obj, get_site, 2, 0, 2);
+    b.put(obj, put_site, 2);
+    b.get(obj, get_site, 3);
+    b.put(obj, put_site, 3, 0, 2);
+    b.free(obj, free_site, 1);
+    const auto run = [&](bool tallies) {
+        TallyWatcher w;
+        replay::OldestFirstPairer p;
+        replay::EngineOptions o;
+        o.tallies = tallies;
+        replay::ReplayEngine e(p, w, o);
+        for (const Event &ev : b.events())
+            e.on_event(ev);
+        e.finish();
+        return w;
+    };
+    TallyWatcher kept = run(true), left = run(false);
+    EXPECT_EQ(kept.released, left.released);
+    ASSERT_EQ(kept.tallies.size(), b.events().size());
+    ASSERT_EQ(left.tallies.size(), b.events().size());
+    for (const std::vector<replay::SiteTally> &t : left.tallies)
+        EXPECT_TRUE(t.empty());
+    // After the second put: the base ref from init_site, 3 units got at get_site, 3 put at put_site.
+    std::map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> by_caller;
+    for (const replay::SiteTally &t : kept.tallies[4])
+        by_caller[t.site] = {t.gets, t.puts};
+    ASSERT_EQ(by_caller.size(), 3u);
+    const std::vector<std::pair<std::int64_t, std::int64_t>> expected = {{1, 0}, {3, 0}, {0, 3}};
+    std::vector<std::pair<std::int64_t, std::int64_t>> seen;
+    for (const auto &[site, counts] : by_caller)
+        seen.push_back(counts);
+    EXPECT_EQ(seen, expected); // site ids are given in order of first use: init, get, put
 }
 
 } // namespace
