@@ -51,6 +51,7 @@ private:
 
     EventSink &target_;
     std::size_t batch_events_, max_batches_;
+    std::size_t wake_batches_; // batches waiting before an idle worker is woken (max_batches_ at most)
     // The reader writes filling_.used at every event: on a cache line of its own. Beside target_ (which the
     // worker reads at every event), the line moved between the CPUs at nearly every event: WorkerSink::run
     // was 4.4 % of a 10 M-event `blockers`' samples on that load, 0.8 % apart.

@@ -145,6 +145,23 @@ TEST(WorkerSink, AProducerAheadOfTheTargetWaitsForABatchHandedBack)
     EXPECT_EQ(failing.seen.size(), 29u);
 }
 
+// An idle worker is woken once several batches wait (8, or every batch the queue holds when fewer), and at
+// the end: fewer than that, a slow target that fills the queue, and the default sizes still deliver all.
+TEST(WorkerSink, AWorkerWokenForSeveralBatchesAtOnceStillGetsEveryEvent)
+{
+    for (std::uint64_t n : {1u, 3u, 4u * 5, 4u * 8 + 1, 4u * 16 + 3, 5000u}) {
+        Record target;
+        expect_all_delivered(target, 4, 16, n);
+    }
+    for (std::uint64_t n : {100u, 1024u * 9 + 7}) {
+        Record target;
+        expect_all_delivered(target, 1024, 64, n);
+    }
+    Record slow; // the producer waits for batches handed back while the worker has eight or more to do
+    slow.pause = std::chrono::microseconds(5);
+    expect_all_delivered(slow, 4, 16, 2000);
+}
+
 // Sizes of 0 count as 1: no write past a batch (ASan), no wait for room in a queue that holds nothing.
 TEST(WorkerSink, ZeroSizesStillDeliverEveryEventInOrder)
 {
