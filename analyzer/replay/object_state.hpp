@@ -59,7 +59,8 @@ struct alignas(64) ObjectState { // on cache-line boundaries: its 184 bytes in t
     std::vector<OpenRef> refs;        // open references; units add up to count when count >= 0
     std::vector<OpenRef> frozen_refs; // references held through a successful freeze
     std::vector<Event> pending;       // events waiting to be put back in order (see reorder.hpp)
-    std::vector<SiteTally> tally;     // per site, this generation so far (learners' capacity evidence; EngineOptions::tallies)
+    std::vector<SiteTally> tally;     // per site, this generation so far (learners' capacity evidence; empty
+                                      // unless EngineOptions::tallies)
 
     SiteTally &tally_of(std::uint32_t site)
     {
