@@ -84,7 +84,7 @@ def case_record_the_shared_recording(tmp):
     drop_unsure(trace, rec.stderr)
     discarded = int(next(l.split(":")[1] for l in rec.stderr.splitlines() if "discarded events:" in l))
     check(discarded > 0, f"nothing was discarded: the test needs a smaller --buffer-size:\n{rec.stderr}")
-    Truth(rec.stdout)
+    Truth(rec.stdout)  # checks that the program printed its truth: a fixture without it fails here, not in every case
     with open(os.path.join(RECORDING, "program.out"), "w") as f:
         f.write(rec.stdout)
 
