@@ -1,4 +1,4 @@
-// object_table_test.cpp: the live-object table finds what was inserted and not erased, through growth, long probe runs and erasures inside them.
+// object_table_test.cpp: the live-object table finds what was inserted and not erased, through growth, long probe runs and erasures inside them, and makes and destroys each value once.
 #include "replay/object_table.hpp"
 
 #include <gtest/gtest.h>
@@ -139,6 +139,59 @@ TEST(PrefetchBytes, AnObjectStateStartsALineAndFillsThreeWhereverItIsAllocated)
         states.push_back(std::make_unique<ObjectState>());
         EXPECT_EQ(reinterpret_cast<std::uintptr_t>(states.back().get()) % cache_line, 0u);
         EXPECT_EQ(lines_touched(states.back().get(), sizeof(ObjectState)), 3u);
+    }
+}
+
+// Counts its live instances: every one the table made is destroyed exactly once.
+struct Counted {
+    static inline int live = 0;
+    std::uint64_t id = 0;
+    explicit Counted(std::uint64_t i) : id(i) { ++live; }
+    Counted(Counted &&o) noexcept : id(o.id) { ++live; }
+    Counted(const Counted &) = delete;
+    ~Counted() { --live; }
+};
+
+TEST(KeyedTable, DestroysEveryValueOnceWhetherErasedClearedOrLeftInTheTable)
+{
+    Counted::live = 0;
+    {
+        KeyedTable<Counted> table;
+        for (std::uint64_t k = 0; k < 300; ++k) // more than one chunk of values
+            table.insert(1, k, Counted(k));
+        EXPECT_EQ(Counted::live, 300);
+        for (std::uint64_t k = 0; k < 300; k += 3)
+            table.erase(1, k);
+        EXPECT_EQ(Counted::live, 200);
+        EXPECT_EQ(table.find(1, 3), nullptr);
+        ASSERT_NE(table.find(1, 4), nullptr);
+        EXPECT_EQ(table.find(1, 4)->id, 4u);
+        table.clear();
+        EXPECT_EQ(Counted::live, 0);
+        for (std::uint64_t k = 0; k < 70; ++k)
+            table.insert(2, k, Counted(k));
+        EXPECT_EQ(Counted::live, 70);
+    } // the rest go with the table
+    EXPECT_EQ(Counted::live, 0);
+}
+
+TEST(KeyedTable, AnErasedValuesRoomIsTakenByTheNextInsertAndEveryValueKeepsItsAlignment)
+{
+    ObjectTable table;
+    std::vector<ObjectState *> states;
+    for (std::uint64_t k = 0; k < 200; ++k) {
+        states.push_back(&table.insert(1, k * 64, state_of(1, k * 64)));
+        EXPECT_EQ(reinterpret_cast<std::uintptr_t>(states.back()) % alignof(ObjectState), 0u);
+    }
+    table.erase(1, 7 * 64);
+    ObjectState &again = table.insert(1, 0x99999, state_of(1, 0x99999));
+    EXPECT_EQ(&again, states[7]); // no allocation: the erased generation's room
+    EXPECT_EQ(again.key.obj, 0x99999u);
+    EXPECT_EQ(table.find(1, 0x99999), &again);
+    for (std::uint64_t k = 0; k < 200; ++k) { // the others never moved
+        if (k != 7) {
+            EXPECT_EQ(table.find(1, k * 64), states[k]);
+        }
     }
 }
 
