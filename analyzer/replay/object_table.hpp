@@ -50,8 +50,8 @@ inline void prefetch_bytes(const void *p, std::size_t bytes)
 //
 // The values live in chunks of `chunk_values`, an erased value's room taken by the next insert. With one
 // allocation per value (memalign for a cache-line-aligned ObjectState, and thousands of frees at the end
-// of each replay), malloc and free had a fifth of the CPU of `blockers` on a 10 k-event trace of 4096
-// objects (perf); pooled: that run 0.91x the wall time, 1 M events 0.98x (paired runs).
+// of each replay) malloc and free had a fifth of the CPU of `blockers` on a 10 k-event trace of 4096
+// objects, much of it here (perf); pooled: that run 0.91x the wall time, 1 M events 0.98x (paired runs).
 template <class T>
 class KeyedTable {
 public:
