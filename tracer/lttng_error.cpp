@@ -1,15 +1,14 @@
 // lttng_error.cpp: turns a failed liblttng-ctl call into a UserError naming the step and LTTng's reason.
 #include "lttng_error.hpp"
 
+#include "lttng_ctl.hpp"
 #include "user_error.hpp"
-
-#include <lttng/lttng.h>
 
 namespace refblame::tracer {
 
 std::string lttng_reason(int code)
 {
-    const char *text = lttng_strerror(code < 0 ? code : -code);
+    const char *text = ctl().lttng_strerror(code < 0 ? code : -code);
     return text ? text : "error " + std::to_string(code);
 }
 

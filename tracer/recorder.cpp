@@ -5,6 +5,7 @@
 #include "child_environment.hpp"
 #include "child_process.hpp"
 #include "daemon_call.hpp"
+#include "lttng_ctl.hpp"
 #include "output_dir.hpp"
 #include "process_tree.hpp"
 #include "recording_info.hpp"
@@ -71,6 +72,7 @@ RecordResult record(const RecordOptions &options)
     if (!result.trace_dir.has_filename() && result.trace_dir.has_parent_path())
         result.trace_dir = result.trace_dir.parent_path(); // drop a trailing slash
     check_output_dir(result.trace_dir, options.force);
+    ctl(); // LTTng's control library, loaded (or refused, with what to install) before anything starts
 
     // From here on a signal to refblame goes to the program (or, before it
     // starts, cancels it), and the session is always stopped and destroyed.

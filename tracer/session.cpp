@@ -2,10 +2,9 @@
 #include "session.hpp"
 
 #include "daemon_call.hpp"
+#include "lttng_ctl.hpp"
 #include "lttng_error.hpp"
 #include "user_error.hpp"
-
-#include <lttng/lttng.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,10 +20,10 @@ namespace refblame::tracer {
 namespace {
 
 struct DescriptorDeleter {
-    void operator()(lttng_session_descriptor *d) const { lttng_session_descriptor_destroy(d); }
+    void operator()(lttng_session_descriptor *d) const { ctl().lttng_session_descriptor_destroy(d); }
 };
 struct DestructionHandleDeleter {
-    void operator()(lttng_destruction_handle *h) const { lttng_destruction_handle_destroy(h); }
+    void operator()(lttng_destruction_handle *h) const { ctl().lttng_destruction_handle_destroy(h); }
 };
 
 // Bytes of every file below `dir` (what the consumer daemon has written so far).
@@ -44,11 +43,11 @@ std::uintmax_t bytes_below(const std::filesystem::path &dir)
 Session::Session(std::string name, const std::filesystem::path &output) : name_(std::move(name)), output_(output)
 {
     std::unique_ptr<lttng_session_descriptor, DescriptorDeleter> descriptor(
-        lttng_session_descriptor_local_create(name_.c_str(), output.c_str()));
+        ctl().lttng_session_descriptor_local_create(name_.c_str(), output.c_str()));
     if (!descriptor)
         throw UserError("LTTng: cannot describe a session writing to " + output.string() +
                         ": the output directory must be an absolute path");
-    check_lttng(lttng_create_session_ext(descriptor.get()), "creating session " + name_);
+    check_lttng(ctl().lttng_create_session_ext(descriptor.get()), "creating session " + name_);
     alive_ = true;
 }
 
@@ -57,7 +56,7 @@ Session::~Session()
     if (!alive_ || abandoned_)
         return;
     // Error path: leave nothing of ours behind in the daemon.
-    int rc = lttng_destroy_session(name_.c_str());
+    int rc = ctl().lttng_destroy_session(name_.c_str());
     if (rc < 0)
         std::fprintf(stderr, "refblame: warning: could not destroy LTTng session %s: %s\n", name_.c_str(),
                      lttng_reason(rc).c_str());
@@ -65,7 +64,7 @@ Session::~Session()
 
 void Session::start()
 {
-    check_lttng(lttng_start_tracing(name_.c_str()), "starting session " + name_);
+    check_lttng(ctl().lttng_start_tracing(name_.c_str()), "starting session " + name_);
     started_ = true;
 }
 
@@ -76,11 +75,11 @@ bool Session::stop(std::chrono::milliseconds stall)
     started_ = false;
     using clock = std::chrono::steady_clock;
     DaemonCall call([name = name_] {
-        check_lttng(lttng_stop_tracing_no_wait(name.c_str()), "stopping session " + name);
+        check_lttng(ctl().lttng_stop_tracing_no_wait(name.c_str()), "stopping session " + name);
         // liblttng-ctl's waiting stop asks every 200 ms; the buffers of a short run
         // reach the trace in a few, so ask sooner first.
         auto pause = std::chrono::milliseconds(1);
-        while (int pending = lttng_data_pending(name.c_str())) {
+        while (int pending = ctl().lttng_data_pending(name.c_str())) {
             check_lttng(std::min(pending, 0), "waiting for the trace of session " + name);
             std::this_thread::sleep_for(pause);
             pause = std::min(pause * 2, std::chrono::milliseconds(100));
@@ -114,16 +113,16 @@ void Session::destroy(bool wait)
         return;
     alive_ = false;
     if (!wait) {
-        check_lttng(lttng_destroy_session_no_wait(name_.c_str()), "destroying session " + name_);
+        check_lttng(ctl().lttng_destroy_session_no_wait(name_.c_str()), "destroying session " + name_);
         return;
     }
     lttng_destruction_handle *raw = nullptr;
-    check_lttng(lttng_destroy_session_ext(name_.c_str(), &raw), "destroying session " + name_);
+    check_lttng(ctl().lttng_destroy_session_ext(name_.c_str(), &raw), "destroying session " + name_);
     std::unique_ptr<lttng_destruction_handle, DestructionHandleDeleter> handle(raw);
-    if (lttng_destruction_handle_wait_for_completion(handle.get(), -1) != LTTNG_DESTRUCTION_HANDLE_STATUS_COMPLETED)
+    if (ctl().lttng_destruction_handle_wait_for_completion(handle.get(), -1) != LTTNG_DESTRUCTION_HANDLE_STATUS_COMPLETED)
         throw UserError("LTTng: waiting for session " + name_ + " to be destroyed failed");
     lttng_error_code result = LTTNG_OK;
-    if (lttng_destruction_handle_get_result(handle.get(), &result) != LTTNG_DESTRUCTION_HANDLE_STATUS_OK)
+    if (ctl().lttng_destruction_handle_get_result(handle.get(), &result) != LTTNG_DESTRUCTION_HANDLE_STATUS_OK)
         throw UserError("LTTng: reading the result of destroying session " + name_ + " failed");
     check_lttng(result, "destroying session " + name_);
 }

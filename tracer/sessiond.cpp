@@ -1,11 +1,10 @@
 // sessiond.cpp: the LTTng session daemon a recording talks to: reuse the live one, else start one and stop it (by pid) afterwards.
 #include "sessiond.hpp"
 
+#include "lttng_ctl.hpp"
 #include "process_tree.hpp"
 #include "program_path.hpp"
 #include "user_error.hpp"
-
-#include <lttng/lttng.h>
 
 #include <cerrno>
 #include <charconv>
@@ -32,7 +31,7 @@ using namespace std::chrono_literals;
 
 bool alive()
 {
-    return lttng_session_daemon_alive() == 1;
+    return ctl().lttng_session_daemon_alive() == 1;
 }
 
 template <class Pred>

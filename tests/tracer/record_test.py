@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """record_test.py: `refblame record` end to end: real programs recorded through a real LTTng session daemon by the real CLI.
 
-Usage: record_test.py REFBLAME PROGRAM_DIR CASE   (one ctest test per CASE)
+Usage: record_test.py REFBLAME PROGRAM_DIR CASE [CASE ARGUMENT]   (one ctest test per CASE)
 """
 import json
 import os
@@ -175,6 +175,19 @@ def case_refuses_a_missing_program(tmp):
     expect_refused(record(["-o", trace, "--", missing]), missing, "no such file", outdir=trace)
     expect_refused(record(["-o", trace, "--", "refblame-no-such-program-in-path"]),
                    "refblame-no-such-program-in-path", "not found in PATH", outdir=trace)
+
+
+def case_says_what_is_missing_from_a_wrong_liblttng_ctl(tmp):
+    # argv[4]: a directory holding a liblttng-ctl.so.0 without LTTng's functions, found first through
+    # LD_LIBRARY_PATH. The queries never load the library; `record` loads it before anything else.
+    env = dict(os.environ, LD_LIBRARY_PATH=sys.argv[4])
+    marker = os.path.join(tmp, "ran")
+    r = record(["-o", os.path.join(tmp, "trace"), "--", "touch", marker], env=env)
+    check(r.rc == 2, f"exit status {r.rc}: {r.stderr}")
+    for words in ("liblttng-ctl.so.0 has no function lttng_", "install"):
+        check(words in r.stderr, f"message lacks '{words}':\n{r.stderr}")
+    check(not os.path.exists(marker), "the program ran")
+    check(not os.path.exists(os.path.join(tmp, "trace")), "a trace directory was made")
 
 
 def case_refuses_a_non_executable_file(tmp):
