@@ -195,5 +195,26 @@ TEST(KeyedTable, AnErasedValuesRoomIsTakenByTheNextInsertAndEveryValueKeepsItsAl
     }
 }
 
+TEST(KeyedTable, TheRoomOfAnErasedValueIsPoisonedUnderAddressSanitizer)
+{
+#ifndef REFBLAME_POISONS_ERASED
+    GTEST_SKIP() << "not an AddressSanitizer build (the sanitizer build of CI runs it)";
+#else
+    ObjectTable table;
+    ObjectState *a = &table.insert(1, 64, state_of(1, 64));
+    ObjectState *b = &table.insert(1, 128, state_of(1, 128));
+    EXPECT_FALSE(__asan_address_is_poisoned(a));
+    table.erase(1, 64);
+    EXPECT_TRUE(__asan_address_is_poisoned(a)); // a pointer kept past erase() fails as after free()
+    EXPECT_TRUE(__asan_address_is_poisoned(reinterpret_cast<char *>(a) + sizeof(ObjectState) - 1));
+    EXPECT_FALSE(__asan_address_is_poisoned(b));
+    EXPECT_TRUE(__asan_address_is_poisoned(b + 1)); // a room never handed out
+    ObjectState *again = &table.insert(1, 192, state_of(1, 192));
+    ASSERT_EQ(again, a);
+    EXPECT_FALSE(__asan_address_is_poisoned(a));
+    EXPECT_EQ(table.find(1, 192)->key.obj, 192u);
+#endif
+}
+
 } // namespace
 } // namespace refblame::analyzer::replay
