@@ -119,7 +119,8 @@ void Session::destroy(bool wait)
     lttng_destruction_handle *raw = nullptr;
     check_lttng(ctl().lttng_destroy_session_ext(name_.c_str(), &raw), "destroying session " + name_);
     std::unique_ptr<lttng_destruction_handle, DestructionHandleDeleter> handle(raw);
-    if (ctl().lttng_destruction_handle_wait_for_completion(handle.get(), -1) != LTTNG_DESTRUCTION_HANDLE_STATUS_COMPLETED)
+    if (ctl().lttng_destruction_handle_wait_for_completion(handle.get(), -1) !=
+        LTTNG_DESTRUCTION_HANDLE_STATUS_COMPLETED)
         throw UserError("LTTng: waiting for session " + name_ + " to be destroyed failed");
     lttng_error_code result = LTTNG_OK;
     if (ctl().lttng_destruction_handle_get_result(handle.get(), &result) != LTTNG_DESTRUCTION_HANDLE_STATUS_OK)

@@ -188,6 +188,11 @@ def case_says_what_is_missing_from_a_wrong_liblttng_ctl(tmp):
         check(words in r.stderr, f"message lacks '{words}':\n{r.stderr}")
     check(not os.path.exists(marker), "the program ran")
     check(not os.path.exists(os.path.join(tmp, "trace")), "a trace directory was made")
+    # The queries never load it: the dynamic loader's list of what refblame needs at start leaves it out.
+    needed = subprocess.run([REFBLAME], env=dict(os.environ, LD_TRACE_LOADED_OBJECTS="1"), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True).stdout
+    check("libbabeltrace2" in needed, f"no list of libraries:\n{needed}")
+    check("liblttng-ctl" not in needed, f"refblame loads liblttng-ctl at start:\n{needed}")
 
 
 def case_refuses_a_non_executable_file(tmp):
