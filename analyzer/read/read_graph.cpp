@@ -4,8 +4,13 @@
 #include "read/reader_sink.hpp"
 #include "user_error.hpp"
 
+#include <dlfcn.h>
+
+#include <cstdint>
+#include <cstdlib>
 #include <new>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 namespace refblame::analyzer {
@@ -14,6 +19,48 @@ namespace {
 
 // Components log nothing: their errors come back as error causes.
 constexpr bt_logging_level log_level = BT_LOGGING_LEVEL_NONE;
+
+// Babeltrace2 installs its plugins in LIBDIR/babeltrace2/plugins: the ctf plugin's file next to the
+// libbabeltrace2 this process uses, or "" when that library cannot be told.
+std::filesystem::path system_ctf_plugin_file()
+{
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<const void *>(&bt_plugin_find_all_from_file), &info) == 0 || !info.dli_fname)
+        return {};
+    const std::filesystem::path lib(info.dli_fname);
+    if (!lib.filename().string().starts_with("libbabeltrace2"))
+        return {};
+    return lib.parent_path() / "babeltrace2" / "plugins" / "babeltrace-plugin-ctf.so";
+}
+
+// The ctf plugin loaded from its own file. bt_plugin_find loads every plugin of every directory it
+// searches to find one (3 ms of each query, against 0.8 for one file). Empty when
+// BABELTRACE_PLUGIN_PATH is set (its directories come first, as bt_plugin_find searches) or the file
+// is not there or not the ctf plugin: bt_plugin_find decides then.
+bt::Plugin load_system_ctf_plugin()
+{
+    if (const char *path = std::getenv("BABELTRACE_PLUGIN_PATH"); path && *path)
+        return {};
+    const std::filesystem::path file = system_ctf_plugin_file();
+    std::error_code ec;
+    if (file.empty() || !std::filesystem::is_regular_file(file, ec))
+        return {};
+    const bt_plugin_set *set = nullptr;
+    if (bt_plugin_find_all_from_file(file.c_str(), BT_FALSE, &set) != BT_PLUGIN_FIND_ALL_FROM_FILE_STATUS_OK) {
+        bt_current_thread_clear_error();
+        return {};
+    }
+    bt::Plugin found;
+    for (std::uint64_t i = 0; i < bt_plugin_set_get_plugin_count(set) && !found; ++i) {
+        const bt_plugin *p = bt_plugin_set_borrow_plugin_by_index_const(set, i);
+        if (std::string_view(bt_plugin_get_name(p)) == "ctf") {
+            bt_plugin_get_ref(p);
+            found = bt::Plugin(p);
+        }
+    }
+    bt_plugin_set_put_ref(set);
+    return found;
+}
 
 bt::Plugin find_plugin(const char *name)
 {
@@ -53,7 +100,11 @@ bt_graph *fresh_graph()
 
 } // namespace
 
-Plugins::Plugins() : ctf(find_plugin("ctf")) {}
+Plugins::Plugins() : ctf(load_system_ctf_plugin())
+{
+    if (!ctf)
+        ctf = find_plugin("ctf");
+}
 
 ReadGraph::ReadGraph(const Plugins &plugins) : plugins_(plugins), graph_(fresh_graph())
 {

@@ -11,7 +11,8 @@ namespace refblame::analyzer {
 
 struct SinkState;
 
-// The plugins the graph needs, loaded once.
+// The plugins the graph needs, loaded once: the ctf plugin from its own file in Babeltrace2's system
+// directory, else found as bt_plugin_find finds it (BABELTRACE_PLUGIN_PATH, then the system directory).
 struct Plugins {
     Plugins(); // throws UserError when babeltrace2's ctf plugin is not installed
     bt::Plugin ctf;
