@@ -62,6 +62,7 @@ private:
     std::vector<Batch> spare_; // emptied batches, reused (no allocation per batch)
     std::size_t made_ = 0;     // batches made besides the first: max_batches_ at most
     bool closing_ = false, failed_ = false;
+    bool started_ = false; // the reader handed over its first batch: the worker may make the others
     std::exception_ptr error_;
     std::thread worker_;
 };
