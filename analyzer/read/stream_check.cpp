@@ -2,6 +2,10 @@
 #include "read/stream_check.hpp"
 #include "read/packet_bytes.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
 #include <cstdint>
 #include <fstream>
@@ -37,18 +41,26 @@ bool has_lttng_packet_layout(const std::filesystem::path &metadata)
 
 std::string check_stream_framing(const std::filesystem::path &stream)
 {
-    std::ifstream in(stream, std::ios::binary);
-    if (!in)
+    // One pread of each packet's header: through an ifstream, each seek refilled its 8 KiB buffer, which read
+    // every byte of a stream of 8 KiB packets (400 MB of them, in the page cache: 185 -> 91 ms before the read).
+    struct File {
+        int fd;
+        ~File()
+        {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    } in{::open(stream.c_str(), O_RDONLY | O_CLOEXEC)};
+    struct stat st {};
+    if (in.fd < 0 || ::fstat(in.fd, &st) != 0)
         return "cannot open the file";
-    in.seekg(0, std::ios::end);
-    const std::uint64_t size = static_cast<std::uint64_t>(in.tellg());
+    const std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
     std::array<unsigned char, fixed_bytes> h{};
     std::uint64_t offset = 0;
     for (std::uint64_t packet = 0; offset < size; ++packet) {
         if (size - offset < fixed_bytes)
             return at(packet, offset) + ": the file ends inside its header (truncated)";
-        in.seekg(static_cast<std::streamoff>(offset));
-        if (!in.read(reinterpret_cast<char *>(h.data()), h.size()))
+        if (::pread(in.fd, h.data(), h.size(), static_cast<off_t>(offset)) != static_cast<ssize_t>(h.size()))
             return at(packet, offset) + ": cannot read its header";
         const bool swap = load_u32(h.data(), false) != stream_magic;
         if (swap && load_u32(h.data(), true) != stream_magic)
