@@ -5,6 +5,7 @@
 #include "attribute/model_pairer.hpp"
 #include "query/collector.hpp"
 #include "query/first_pass.hpp"
+#include "query/huge_heap.hpp"
 #include "query/summary.hpp"
 #include "query/worker_sink.hpp"
 
@@ -265,6 +266,7 @@ Analysis attribute_in_shards(const Prepared &p, const AnalysisOptions &options, 
 
 Analysis analyze(const TracePass &pass, const AnalysisOptions &asked)
 {
+    grow_heap_on_huge_pages(); // before anything of the analysis is allocated
     AnalysisOptions options = asked;
     options.engine.shard = 0; // the analysis splits the attribution itself (attribute_in_shards)
     options.engine.shards = 1;

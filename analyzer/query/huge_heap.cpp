@@ -1,0 +1,55 @@
+// huge_heap.cpp: glibc's heap grown by one sbrk step (M_TOP_PAD) and madvise'd for transparent huge pages.
+#include "query/huge_heap.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+namespace refblame::analyzer::query {
+
+// A page fault costs this VM 10-14 us (6 MiB touched page by page: 15-21 ms; with MAP_POPULATE 1.2 ms; on
+// madvise'd huge pages 0.4 ms), and `blockers` took 5900 of them on 1 M events, against the dummy sink's
+// 1100. With the heap on huge pages: 1600, CPU time 0.93x, wall 0.97x (pairs, n=41), peak RSS +2-3 MiB
+// (memory is taken 2 MiB at a time). glibc does as much with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, which
+// only works from the environment the process starts with.
+HugeHeap grow_heap_on_huge_pages()
+{
+    HugeHeap h;
+#ifdef __GLIBC__
+    static std::atomic<bool> done{false};
+    if (done.exchange(true))
+        return h;
+    constexpr std::size_t step = std::size_t{64} << 20, huge = std::size_t{2} << 20;
+    mallopt(M_TOP_PAD, static_cast<int>(step));            // the heap grows by `step` past each request...
+    mallopt(M_TRIM_THRESHOLD, static_cast<int>(4 * step)); // ...and keeps it when the first pass is freed
+    const auto top = [] { return reinterpret_cast<std::uintptr_t>(sbrk(0)); };
+    const std::uintptr_t before = top();
+    // Blocks under the mmap threshold (128 KiB) come from the heap: the first one the top of the heap
+    // cannot hold makes malloc grow it now, by the block and `step`.
+    std::array<void *, 8> blocks{};
+    for (void *&b : blocks) {
+        if (top() != before)
+            break;
+        b = std::malloc(std::size_t{120} << 10);
+    }
+    for (void *b : blocks)
+        std::free(b);
+    const std::uintptr_t after = top();
+    if (before == static_cast<std::uintptr_t>(-1) || after <= before)
+        return h;
+    h.grown = after - before;
+    const std::uintptr_t from = (before + huge - 1) & ~(huge - 1), to = after & ~(huge - 1);
+    if (to > from && madvise(reinterpret_cast<void *>(from), to - from, MADV_HUGEPAGE) == 0)
+        h.advised = to - from;
+#endif
+    return h;
+}
+
+} // namespace refblame::analyzer::query
