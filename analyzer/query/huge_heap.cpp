@@ -27,7 +27,7 @@ HugeHeap grow_heap_on_huge_pages()
     if (done.exchange(true))
         return h;
     constexpr std::size_t step = std::size_t{64} << 20, huge = std::size_t{2} << 20;
-    mallopt(M_TOP_PAD, static_cast<int>(step));            // the heap grows by `step` past each request...
+    mallopt(M_TOP_PAD, static_cast<int>(step));            // the heap grows by `step` past the request below...
     mallopt(M_TRIM_THRESHOLD, static_cast<int>(4 * step)); // ...and keeps it when the first pass is freed
     const auto top = [] { return reinterpret_cast<std::uintptr_t>(sbrk(0)); };
     const std::uintptr_t before = top();
@@ -41,6 +41,9 @@ HugeHeap grow_heap_on_huge_pages()
     }
     for (void *b : blocks)
         std::free(b);
+    // Later growth as before (128 KiB past each request): a system near its commit limit (overcommit
+    // off) would otherwise fail allocations for want of 64 MiB the analysis does not need.
+    mallopt(M_TOP_PAD, 128 << 10);
     const std::uintptr_t after = top();
     if (before == static_cast<std::uintptr_t>(-1) || after <= before)
         return h;

@@ -12,8 +12,8 @@ struct HugeHeap {
 };
 
 // Once per process (later calls do nothing and return zeros), while one thread allocates: grows glibc's
-// main heap by 64 MiB of address space (no memory is touched) and asks the kernel (MADV_HUGEPAGE) to
-// fault it in 2 MiB pages. The analysis's tables, states and batches then take a page fault per 2 MiB
+// main heap by 64 MiB of address space once (no memory is touched; growth past it is glibc's usual) and
+// asks the kernel (MADV_HUGEPAGE) to fault it in 2 MiB pages. The analysis's tables, states and batches then take a page fault per 2 MiB
 // instead of per 4 KiB. Nothing outside glibc, or where the kernel offers no huge pages.
 HugeHeap grow_heap_on_huge_pages();
 
