@@ -2,6 +2,7 @@
 #pragma once
 
 #include "replay/object_state.hpp"
+#include "sanitizers.hpp"
 
 #include <algorithm>
 #include <cstddef>
@@ -12,14 +13,7 @@
 #include <vector>
 
 // Under AddressSanitizer the tables poison the room of an erased value, as if it were freed memory.
-#if defined(__SANITIZE_ADDRESS__)
-#define REFBLAME_POISONS_ERASED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define REFBLAME_POISONS_ERASED 1
-#endif
-#endif
-#ifdef REFBLAME_POISONS_ERASED
+#ifdef REFBLAME_ASAN
 #include <sanitizer/asan_interface.h>
 #define REFBLAME_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
 #define REFBLAME_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)

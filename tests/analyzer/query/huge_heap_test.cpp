@@ -1,5 +1,6 @@
 // huge_heap_test.cpp: the heap grows once, by 64 MiB, and the kernel marks the grown part for huge pages.
 #include "query/huge_heap.hpp"
+#include "sanitizers.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -54,7 +55,7 @@ int grow_and_report()
 
 TEST(HugeHeap, GrowsTheHeapOnceAndMarksItForHugePages)
 {
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef REFBLAME_ASAN
     GTEST_SKIP() << "AddressSanitizer's allocator has no sbrk heap to grow";
 #endif
     const std::string mode = thp_mode();

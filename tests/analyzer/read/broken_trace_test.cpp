@@ -1,13 +1,14 @@
 // broken_trace_test.cpp: TraceReader on broken inputs (copies of a real trace, cut or corrupted): a clear error naming the file, or a labelled partial result; never a crash or a hang.
 #include "read/trace_reader.hpp"
 #include "read_test_support.hpp"
+#include "sanitizers.hpp"
 #include "user_error.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <fstream>
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef REFBLAME_ASAN
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -277,7 +278,7 @@ TEST(BrokenTrace, CorruptDataBabeltrace2ReadsPastIsWarnedAndTheNextReadDoesNotAb
     // success. Left pending in the thread, that error made the next Babeltrace2 call abort the process.
     TempDir tmp;
     const fs::path t = fuzz_trace(tmp, "error-left-by-babeltrace2");
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef REFBLAME_ASAN
     __lsan::ScopedDisabler bt2_leaks; // Babeltrace2 2.0.4 itself leaks what it decoded of this stream
 #endif
     TraceReader reader(t);

@@ -197,7 +197,7 @@ TEST(KeyedTable, AnErasedValuesRoomIsTakenByTheNextInsertAndEveryValueKeepsItsAl
 
 TEST(KeyedTable, TheRoomOfAnErasedValueIsPoisonedUnderAddressSanitizer)
 {
-#ifndef REFBLAME_POISONS_ERASED
+#ifndef REFBLAME_ASAN
     GTEST_SKIP() << "not an AddressSanitizer build (the sanitizer build of CI runs it)";
 #else
     ObjectTable table;
