@@ -67,25 +67,41 @@ bool use_threads(const AnalysisOptions &options)
     return options.threads == 0 ? std::thread::hardware_concurrency() > 1 : options.threads > 1;
 }
 
-// The read, into `sink`: on a worker thread while the reader decodes, when there is a CPU for it.
-void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &options)
+// The read, into `sink`: the reader on a thread of its own and `sink` on this one, when there is a CPU for it.
+void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &options, bool pairing = false)
 {
     if (!use_threads(options)) {
         pass(sink);
         return;
     }
 #ifdef __GLIBC__
-    // One malloc arena for both threads: the one glibc gives a new thread grew with trace
-    // length (fragmentation; measured peak RSS 28 -> 40 MiB from 1 M to 10 M events, one arena: 28 -> 31).
-    mallopt(M_ARENA_MAX, 1);
+    // Two malloc arenas: the main one for this thread (the analysis: the pairing analyses' heap on huge
+    // pages, huge_heap.hpp), the other for the reader's, and after it for the attribution's second shard
+    // (a thread that ends leaves its arena to the next one). With one arena for every thread, replays that
+    // ran side by side took their blocks from one heap in turn, and each one's objects spread over twice
+    // the cache lines: blockers on 1 M events, the attribution's two shards 70-75 -> 55-62 ms, the models
+    // 2.9 -> 1-2 ms (a timing build, alternating runs; a run's whole time -17 to -27 ms, medians of 15
+    // and 21 alternating runs, or 0.978-0.990x as pairs, n=41). A CPU that shares its L3 with a busier
+    // neighbour suffers the spread most (this VM's two: a random walk over 8 MB, 120 against 27 ns a load).
+    // Peak RSS from 1 M to 10 M events: blockers 36.8 -> 40.3 MiB (one arena: 35.6 -> 36.7), stats
+    // 26.2 -> 28.7 (the same). With the worker, not the reader, on the new thread, its arena grew with trace
+    // length (fragmentation; a peak of 28 -> 40 MiB, one arena: 28 -> 31, when measured).
+    mallopt(M_ARENA_MAX, 2);
 #endif
-    WorkerSink worker(sink);
-    pass(worker);
-    worker.finish();
+    WorkerSink::run(sink, [&](EventSink &s) {
+        // The reader's arena is glibc's usual heap, faulted in a 4 KiB page at a time: 2400-2600 page
+        // faults for blockers on 1 M events against 1600 with every thread in the main arena. 4 MiB of
+        // it at once: 1350-1700; the reader's own faults left are mostly those of the trace files it
+        // maps; the attribution's second shard, which takes the arena over, had none. 0.973x the wall
+        // time (pairs, n=41; 8 MiB: 0.993x of 4, n=31).
+        if (pairing)
+            fault_in_thread_heap(std::size_t{4} << 20);
+        pass(s);
+    });
 }
 
 // How many replays share the attribution, one thread each: one per CPU, two at most (only measured on
-// 2 CPUs so far; every shard reads the time of every event, and all share one malloc arena, see read_into);
+// 2 CPUs so far; every shard reads the time of every event, and two malloc arenas are shared, see read_into);
 // one for --object (its one object lives in one shard: the others would only wait).
 unsigned attribution_shards(const AnalysisOptions &options)
 {
@@ -115,7 +131,7 @@ Prepared prepare(const TracePass &pass, const AnalysisOptions &options, unsigned
     const replay::EngineOptions eo = engine_options(options, p.sites.get());
     {
         FirstPass first(p.sites, *p.spill, eo);
-        read_into(pass, first, options);
+        read_into(pass, first, options, true);
         p.models = first.finish();
     }
     // More learning replays of the spill, each deciding with the previous models and the final matching.

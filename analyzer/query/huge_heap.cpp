@@ -1,10 +1,13 @@
-// huge_heap.cpp: glibc's heap grown by one sbrk step (M_TOP_PAD) and madvise'd for transparent huge pages.
+// huge_heap.cpp: glibc's heap grown by one sbrk step (M_TOP_PAD) and madvise'd for transparent huge pages; a thread's arena faulted in.
 #include "query/huge_heap.hpp"
+
+#include "sanitizers.hpp"
 
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <vector>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -53,6 +56,33 @@ HugeHeap grow_heap_on_huge_pages()
         h.advised = to - from;
 #endif
     return h;
+}
+
+std::size_t fault_in_thread_heap(std::size_t bytes)
+{
+    std::size_t done = 0;
+#if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE) && !REFBLAME_ASAN
+    constexpr std::size_t block = std::size_t{64} << 10; // under the mmap threshold: from the arena's heap
+    const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+    std::vector<void *> blocks;
+    blocks.reserve(bytes / block);
+    for (std::size_t i = 0; i < bytes / block; ++i) {
+        void *b = std::malloc(block);
+        if (!b)
+            break;
+        blocks.push_back(b);
+        const auto at = reinterpret_cast<std::uintptr_t>(b);
+        const std::uintptr_t from = (at + page - 1) & ~(page - 1), to = (at + block) & ~(page - 1);
+        if (madvise(reinterpret_cast<void *>(from), to - from, MADV_POPULATE_WRITE) != 0)
+            break; // not in this kernel: the rest would fail alike
+        done += to - from;
+    }
+    for (void *b : blocks)
+        std::free(b);
+#else
+    (void)bytes;
+#endif
+    return done;
 }
 
 } // namespace refblame::analyzer::query

@@ -1,4 +1,4 @@
-// worker_sink.cpp: the bounded batch queue between the reader's thread and the worker.
+// worker_sink.cpp: the bounded batch queue between the reader's thread and the analysis's.
 #include "query/worker_sink.hpp"
 
 #include "replay/object_table.hpp"
@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <system_error>
+#include <thread>
 #include <type_traits>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -17,7 +19,7 @@ namespace {
 
 constexpr std::size_t event_distance = 2 * prefetch_distance[0]; // events ahead whose own memory is loaded
 // The reader writes each event into the batch with non-temporal stores, straight to memory. A batch was last
-// read by the worker, so with ordinary stores its lines sat in the other CPU's cache: each store waited for a
+// read on the target's thread, so with ordinary stores its lines sat in the other CPU's cache: each store waited for a
 // line's transfer, and the reader's thread stalled on whichever store came next once its store buffer was
 // full (perf, blockers on 10 M events: our samples during the read piled on one store in decode or
 // on_message, 0.46-0.75x as many as Babeltrace2's CTF plugin's, the more the busier the machine; with the
@@ -46,24 +48,53 @@ WorkerSink::WorkerSink(EventSink &target, std::size_t batch_events, std::size_t 
       max_batches_(std::max<std::size_t>(max_batches, 1)), wake_batches_(std::min<std::size_t>(max_batches_, 8)),
       filling_(batch_events_)
 {
-    // The other batches are made by the worker while it waits (run()): every one the queue can hold, so that
-    // the peak memory does not depend on how far behind the worker fell in a run (it did, by up to 6 MiB
-    // between runs on one trace, when they were made as needed). Made here, before the read, their 6 MiB
-    // took the reader's thread 15-20 ms (page faults mostly) before its first event. The worker starts on
-    // them at the first hand-over (push()): made while the reader loaded the ctf plugin and opened the
-    // trace, their page faults slowed that on the other CPU (10 k-event trace, from the read's call to its
-    // first event: 8.4-8.9 -> 5.6-6.2 ms, medians of 15; the query's CPU time 0.93x, n=41).
+    // The other batches are made on the target's thread while it waits (consume()): every one the queue can
+    // hold, so that the peak memory does not depend on how far behind the target fell in a run (it did, by up
+    // to 6 MiB between runs on one trace, when they were made as needed). Made before the read, their 6 MiB
+    // took 15-20 ms (page faults mostly) before the first event. They are made from the first hand-over
+    // (push()) on: made while the reader loaded the ctf plugin and opened the trace, their page faults
+    // slowed that on the other CPU (10 k-event trace, from the read's call to its first event: 8.4-8.9 ->
+    // 5.6-6.2 ms, medians of 15; the query's CPU time 0.93x, n=41).
     spare_.reserve(max_batches_ + 1);
-    worker_ = std::thread([this] { run(); });
 }
 
-WorkerSink::~WorkerSink()
+void WorkerSink::run(EventSink &target, const std::function<void(EventSink &)> &produce, std::size_t batch_events,
+                     std::size_t max_batches)
 {
-    {
-        std::lock_guard lock(mutex_);
-        queue_.clear(); // abandoned (the producer failed): nothing more to analyze
+    WorkerSink sink(target, batch_events, max_batches);
+    std::exception_ptr produce_error;
+    std::thread producer;
+    try {
+        producer = std::thread([&] {
+            try {
+                produce(sink);
+                sink.close();
+            } catch (...) {
+                produce_error = std::current_exception();
+                sink.abandon();
+            }
+        });
+    } catch (const std::system_error &) { // no thread to be had
+        produce(target);
+        return;
     }
-    stop();
+    try {
+        sink.consume();
+    } catch (...) { // not the target's (consume() keeps those for the producer): let the producer fail too
+        {
+            std::lock_guard lock(sink.mutex_);
+            sink.failed_ = true;
+            sink.error_ = std::current_exception();
+            sink.changed_.notify_all();
+        }
+        producer.join();
+        throw;
+    }
+    producer.join();
+    if (produce_error)
+        std::rethrow_exception(produce_error);
+    if (sink.failed_)
+        std::rethrow_exception(sink.error_);
 }
 
 void WorkerSink::on_event(const Event &e)
@@ -81,16 +112,16 @@ void WorkerSink::on_loss(const Loss &l)
 void WorkerSink::push()
 {
 #if defined(__x86_64__)
-    _mm_sfence(); // the batch's streamed stores are visible before the worker can take it
+    _mm_sfence(); // the batch's streamed stores are visible before the target's thread can take it
 #endif
     // Room in the queue, and the next batch to fill: a spare one, else a new one while fewer than max_batches_
-    // were made (the worker makes them while it waits), else the next one the worker hands back. The batch
+    // were made (the target's thread makes them while it waits), else the next one it hands back. The batch
     // filled is given up only then: whatever throws here leaves it as it was.
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] {
         return failed_ || (queue_.size() < max_batches_ && (!spare_.empty() || made_ < max_batches_));
     });
-    if (!started_) { // the read is under way: the worker makes the other batches from now on (run())
+    if (!started_) { // the read is under way: the target's thread makes the other batches from now on
         started_ = true;
         changed_.notify_all();
     }
@@ -114,22 +145,23 @@ void WorkerSink::push()
     }
     queue_.push_back(std::move(filling_));
     filling_ = std::move(next);
-    if (queue_.size() >= wake_batches_) // what an idle worker waits for (run())
+    if (queue_.size() >= wake_batches_) // what an idle target's thread waits for (consume())
         changed_.notify_all();
 }
 
-void WorkerSink::run()
+void WorkerSink::consume()
 {
     for (;;) {
         Batch b;
         bool make = false; // nothing to analyze yet: make a batch for the reader to fill
         {
             std::unique_lock lock(mutex_);
-            // With nothing queued, wait for wake_batches_: woken at every batch, a worker that kept ahead of
+            // With nothing queued, wait for wake_batches_: woken at every batch, a target that kept ahead of
             // the reader slept and woke a thousand times per million events, each time a futex call on
             // both sides and a cross-CPU wake-up, which this VM pays for dearly (stats, 1 M events: 2509
             // futex calls; 8 % of the samples in the kernel against the dummy sink's 1.7 %). The reader
-            // cannot wait for it then: it waits only when every batch is queued (push()).
+            // cannot wait for it then: it waits only when every batch is queued (push()). The producer's end
+            // (closing_) wakes it too.
             const std::size_t enough = queue_.empty() ? wake_batches_ : 1;
             changed_.wait(lock,
                          [&] { return queue_.size() >= enough || closing_ || (started_ && made_ < max_batches_); });
@@ -146,7 +178,7 @@ void WorkerSink::run()
         }
         try {
             if (make) {
-                Batch fresh(batch_events_); // allocated and written here, off the reader's thread
+                Batch fresh(batch_events_); // allocated and written here: off the reader's thread, in this one's arena
                 std::lock_guard lock(mutex_);
                 spare_.push_back(std::move(fresh));
                 changed_.notify_all();
@@ -181,24 +213,21 @@ void WorkerSink::run()
     }
 }
 
-void WorkerSink::stop()
-{
-    {
-        std::lock_guard lock(mutex_);
-        closing_ = true;
-        changed_.notify_all();
-    }
-    if (worker_.joinable())
-        worker_.join();
-}
-
-void WorkerSink::finish()
+void WorkerSink::close()
 {
     if (filling_.used > 0 || !filling_.losses.empty())
         push();
-    stop();
-    if (failed_)
-        std::rethrow_exception(error_);
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+    changed_.notify_all();
+}
+
+void WorkerSink::abandon()
+{
+    std::lock_guard lock(mutex_);
+    queue_.clear(); // the producer failed: nothing more to analyze
+    closing_ = true;
+    changed_.notify_all();
 }
 
 } // namespace refblame::analyzer::query

@@ -1,15 +1,20 @@
-// huge_heap_test.cpp: the heap grows once, by 64 MiB, and the kernel marks the grown part for huge pages.
+// huge_heap_test.cpp: the heap grows once, by 64 MiB, and the kernel marks the grown part for huge pages; a thread's arena faulted in at once.
 #include "query/huge_heap.hpp"
 #include "sanitizers.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <latch>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace refblame::analyzer::query {
 namespace {
@@ -65,6 +70,65 @@ TEST(HugeHeap, GrowsTheHeapOnceAndMarksItForHugePages)
     // earlier test of this program already grew.
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     EXPECT_EXIT(std::exit(grow_and_report()), ::testing::ExitedWithCode(0), "");
+}
+
+// Page faults of the calling thread while it allocates 2 MiB in 32 KiB blocks and writes every page of them.
+long faults_allocating_2_mib()
+{
+    constexpr std::size_t block = 32 << 10, page = 4096;
+    rusage before{}, after{};
+    getrusage(RUSAGE_THREAD, &before);
+    std::vector<void *> blocks;
+    for (std::size_t i = 0; i < 2 * mib / block; ++i) {
+        auto *p = static_cast<volatile char *>(std::malloc(block));
+        for (std::size_t at = 0; at < block; at += page)
+            p[at] = 1;
+        blocks.push_back(const_cast<char *>(p));
+    }
+    getrusage(RUSAGE_THREAD, &after);
+    for (void *p : blocks)
+        std::free(p);
+    return after.ru_minflt - before.ru_minflt;
+}
+
+// In a child process: two threads, each with a malloc arena of its own (the first is still alive when the
+// second allocates), one faulted in first. 0 when the faulted-in one took under a quarter of the other's page
+// faults; 1: it did not; 2: the kernel faulted the other's in by huge pages anyway (nothing to compare).
+int compare_faults()
+{
+    grow_heap_on_huge_pages(); // as an analysis does first: it keeps what the faulted-in thread frees
+    long plain = 0, faulted_in = 0;
+    std::size_t done = 0;
+    std::latch measured(1), finished(1);
+    std::thread first([&] {
+        plain = faults_allocating_2_mib();
+        measured.count_down();
+        finished.wait(); // holds its arena: the second thread gets another
+    });
+    measured.wait();
+    std::thread second([&] {
+        done = fault_in_thread_heap(4 * mib);
+        faulted_in = faults_allocating_2_mib();
+    });
+    second.join();
+    finished.count_down();
+    first.join();
+    std::fprintf(stderr, "page faults: %ld plain, %ld after %zu bytes faulted in\n", plain, faulted_in, done);
+    if (plain < 128)
+        return 2;
+    return done >= 2 * mib && faulted_in * 4 < plain ? 0 : 1;
+}
+
+TEST(HugeHeap, AThreadsArenaFaultedInAtOnceTakesFewPageFaultsAfter)
+{
+#ifdef REFBLAME_ASAN
+    GTEST_SKIP() << "AddressSanitizer's allocator has no glibc arenas";
+#endif
+#ifndef MADV_POPULATE_WRITE
+    GTEST_SKIP() << "built without MADV_POPULATE_WRITE";
+#endif
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_EXIT(std::exit(compare_faults()), ::testing::ExitedWithCode(0), "page faults: ");
 }
 
 } // namespace
