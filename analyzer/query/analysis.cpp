@@ -68,7 +68,7 @@ bool use_threads(const AnalysisOptions &options)
 }
 
 // The read, into `sink`: the reader on a thread of its own and `sink` on this one, when there is a CPU for it.
-void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &options, bool pairing = false)
+void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &options)
 {
     if (!use_threads(options)) {
         pass(sink);
@@ -80,8 +80,8 @@ void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &op
     // (a thread that ends leaves its arena to the next one). With one arena for every thread, replays that
     // ran side by side took their blocks from one heap in turn, and each one's objects spread over twice
     // the cache lines: blockers on 1 M events, the attribution's two shards 70-75 -> 55-62 ms, the models
-    // 2.9 -> 1-2 ms (a timing build, alternating runs; a run's whole time -17 to -27 ms, medians of 15
-    // and 21 alternating runs, or 0.978-0.990x as pairs, n=41). A CPU that shares its L3 with a busier
+    // 2.9 -> 1-2 ms (a timing build, alternating runs; a run's whole time -16 to -27 ms, medians of 15
+    // and 21 alternating runs; as pairs of whole runs 0.978x-1.001x, n=41 each). A CPU that shares its L3 with a busier
     // neighbour suffers the spread most (this VM's two: a random walk over 8 MB, 120 against 27 ns a load).
     // Peak RSS from 1 M to 10 M events: blockers 36.8 -> 40.3 MiB (one arena: 35.6 -> 36.7), stats
     // 26.2 -> 28.7 (the same). With the worker, not the reader, on the new thread, its arena grew with trace
@@ -93,9 +93,9 @@ void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &op
         // faults for blockers on 1 M events against 1600 with every thread in the main arena. 4 MiB of
         // it at once: 1350-1700; the reader's own faults left are mostly those of the trace files it
         // maps; the attribution's second shard, which takes the arena over, had none. 0.973x the wall
-        // time (pairs, n=41; 8 MiB: 0.993x of 4, n=31).
-        if (pairing)
-            fault_in_thread_heap(std::size_t{4} << 20);
+        // time (pairs, n=41; 8 MiB: 0.993x of 4, n=31). Not for stats (no huge-page heap: it would be
+        // handed back at once, see fault_in_thread_heap).
+        fault_in_thread_heap(std::size_t{4} << 20);
         pass(s);
     });
 }
@@ -131,7 +131,7 @@ Prepared prepare(const TracePass &pass, const AnalysisOptions &options, unsigned
     const replay::EngineOptions eo = engine_options(options, p.sites.get());
     {
         FirstPass first(p.sites, *p.spill, eo);
-        read_into(pass, first, options, true);
+        read_into(pass, first, options);
         p.models = first.finish();
     }
     // More learning replays of the spill, each deciding with the previous models and the final matching.
@@ -176,7 +176,7 @@ struct Replay {
     replay::ReplayEngine engine;
 };
 
-// No pairing wanted: one replay fed by the read itself (on a worker thread when there is a CPU for it).
+// No pairing wanted: one replay fed by the read itself (the reader on a thread of its own when there is a CPU for it).
 Analysis count_only(const TracePass &pass, const AnalysisOptions &options)
 {
     struct Sink final : EventSink { // the engine's EventSink, as the reader calls it

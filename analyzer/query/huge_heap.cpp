@@ -17,6 +17,12 @@
 
 namespace refblame::analyzer::query {
 
+namespace {
+// Whether grow_heap_on_huge_pages() raised the trim threshold: what fault_in_thread_heap() frees then stays
+// faulted in (below it, glibc would hand it back to the kernel at once).
+std::atomic<bool> freed_memory_kept{false};
+} // namespace
+
 // A page fault costs this VM 10-14 us (6 MiB touched page by page: 15-21 ms; with MAP_POPULATE 1.2 ms; on
 // madvise'd huge pages 0.4 ms), and `blockers` took 5900 of them on 1 M events, against the dummy sink's
 // 1100. With the heap on huge pages: 1600, CPU time 0.93x, wall 0.97x (pairs, n=41), peak RSS +2-3 MiB
@@ -32,6 +38,7 @@ HugeHeap grow_heap_on_huge_pages()
     constexpr std::size_t step = std::size_t{64} << 20, huge = std::size_t{2} << 20;
     mallopt(M_TOP_PAD, static_cast<int>(step));            // the heap grows by `step` past the request below...
     mallopt(M_TRIM_THRESHOLD, static_cast<int>(4 * step)); // ...and keeps it when the first pass is freed
+    freed_memory_kept = true;
     const auto top = [] { return reinterpret_cast<std::uintptr_t>(sbrk(0)); };
     const std::uintptr_t before = top();
     // Blocks under the mmap threshold (128 KiB) come from the heap: the first one the top of the heap
@@ -62,6 +69,8 @@ std::size_t fault_in_thread_heap(std::size_t bytes)
 {
     std::size_t done = 0;
 #if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE) && !REFBLAME_ASAN
+    if (!freed_memory_kept)
+        return 0;
     constexpr std::size_t block = std::size_t{64} << 10; // under the mmap threshold: from the arena's heap
     const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
     std::vector<void *> blocks;
