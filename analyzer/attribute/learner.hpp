@@ -57,7 +57,7 @@ public:
     void on_module(const ModuleEvent &) override {}
     void on_loss(const Loss &l) override { engine_.on_loss(l); }
     void prefetch(const Event &e, unsigned stage) const override { engine_.prefetch(e, stage); }
-    bool holding_back() const { return engine_.holding_back(); } // replay::ReplayEngine::holding_back
+    std::uint64_t held_lanes() const { return engine_.held_lanes(); } // replay::ReplayEngine::held_lanes
 
     PairingModel finish()
     {

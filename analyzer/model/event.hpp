@@ -98,8 +98,9 @@ public:
     // An event this sink is not given happened at time_ns: a replay split by object hands each
     // shard its own objects' events and only the time of the others'.
     virtual void on_clock(std::uint64_t /*time_ns*/) {}
-    // `n` such events, the latest at time_ns, passed over at once: while none came, no replay of them held
-    // an event back (EventSpill::add's `quiet`), so that their count and latest time are all that counts.
+    // `n` such events passed over at once, time_ns the latest time of any event by the last of them: while
+    // they came, this sink held no event back (EventSpill::add's `held`), so that their count and the
+    // latest time are all that counts.
     virtual void on_clocks(std::uint64_t n, std::uint64_t time_ns)
     {
         for (std::uint64_t i = 0; i < n; ++i)

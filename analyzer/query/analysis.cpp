@@ -10,6 +10,7 @@
 #include "query/worker_sink.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -76,7 +77,7 @@ void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &op
     }
 #ifdef __GLIBC__
     // Two malloc arenas: the main one for this thread (the analysis: the pairing analyses' heap on huge
-    // pages, huge_heap.hpp), the other for the reader's, and after it for the attribution's second shard
+    // pages, huge_heap.hpp), the other for the reader's, and after it for the attribution's second thread
     // (a thread that ends leaves its arena to the next one). With one arena for every thread, replays that
     // ran side by side took their blocks from one heap in turn, and each one's objects spread over twice
     // the cache lines: blockers on 1 M events, the attribution's two shards 70-75 -> 55-62 ms, the models
@@ -92,23 +93,35 @@ void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &op
         // The reader's arena is glibc's usual heap, faulted in a 4 KiB page at a time: 2400-2600 page
         // faults for blockers on 1 M events against 1600 with every thread in the main arena. 4 MiB of
         // it at once: 1350-1700; the reader's own faults left are mostly those of the trace files it
-        // maps; the attribution's second shard, which takes the arena over, had none. 0.973x the wall
-        // time (pairs, n=41; 8 MiB: 0.993x of 4, n=31). Not for stats (no huge-page heap: it would be
-        // handed back at once, see fault_in_thread_heap).
+        // maps; the attribution's second thread, which takes the arena over, had none. 0.973x the
+        // wall time (pairs, n=41; 8 MiB: 0.993x of 4, n=31). Not for stats (no huge-page heap: it would
+        // be handed back at once, see fault_in_thread_heap).
         fault_in_thread_heap(std::size_t{4} << 20);
         pass(s);
     });
 }
 
-// How many replays share the attribution, one thread each: one per CPU, two at most (only measured on
-// 2 CPUs so far; every shard reads the time of every event, and two malloc arenas are shared, see read_into);
-// one for --object (its one object lives in one shard: the others would only wait).
-unsigned attribution_shards(const AnalysisOptions &options)
+// How many shards of the objects the attribution replays, each alone (a lane of the spill each). With few
+// objects a shard, its replay's states stay in the CPU's caches: blockers on 1 M events of 4096 live
+// objects, the attribution in 16 shards 0.77x the time of 2 (and of 8 or 32: 0.79x; timing prints, paired
+// runs). One for --object: its one object lives in one shard, the others would only wait.
+unsigned attribution_lanes(const AnalysisOptions &options)
 {
-    if (options.object || !use_threads(options))
+    constexpr unsigned lanes = 16;
+    if (options.lanes > 0)
+        return std::min(static_cast<unsigned>(options.lanes), replay::EventSpill::max_lanes);
+    return options.object ? 1 : lanes;
+}
+
+// How many threads replay the shards: one per CPU, two at most (only measured on 2 CPUs so far; two
+// malloc arenas are shared, see read_into), or as many as asked.
+unsigned attribution_threads(const AnalysisOptions &options, unsigned lanes)
+{
+    if (!use_threads(options))
         return 1;
-    return options.threads > 1 ? static_cast<unsigned>(options.threads)
-                               : std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
+    const unsigned threads = options.threads > 1 ? static_cast<unsigned>(options.threads)
+                                                 : std::clamp(std::thread::hardware_concurrency(), 1u, 2u);
+    return std::min(threads, lanes);
 }
 
 // The trace read once (site ids, whole-life tallies, the spill, both models), then more learning if asked.
@@ -118,8 +131,8 @@ struct Prepared {
     attribute::LearnedModels models;
 };
 
-// `shards`: how many shards the attribution will replay the spill in (a lane of the spill each).
-Prepared prepare(const TracePass &pass, const AnalysisOptions &options, unsigned shards = 1)
+// `lanes`: how many shards the attribution will replay the spill in (a lane of the spill each).
+Prepared prepare(const TracePass &pass, const AnalysisOptions &options, unsigned lanes = 1)
 {
     // Before anything of the analysis is allocated. Not for the count-only replay (stats, balance): on huge
     // pages, memory allocated but never touched (vector capacities, the findings list up to its cap) is
@@ -127,7 +140,7 @@ Prepared prepare(const TracePass &pass, const AnalysisOptions &options, unsigned
     // between them the benchmarks hold it to; blockers' 34 -> 37 MiB at both.
     grow_heap_on_huge_pages();
     Prepared p;
-    p.spill = std::make_unique<replay::EventSpill>(*p.sites, shards);
+    p.spill = std::make_unique<replay::EventSpill>(*p.sites, lanes);
     const replay::EngineOptions eo = engine_options(options, p.sites.get());
     {
         FirstPass first(p.sites, *p.spill, eo);
@@ -157,14 +170,18 @@ struct Replay {
     {
         collector.attach(engine);
     }
-    // After engine.finish(): the reports, with `others` (replays of the other shards, finished) merged in.
-    Analysis finish(std::vector<std::unique_ptr<Replay>> others = {})
+    // Takes in the counts and the queries of a replay of another shard, finished (this one too or not).
+    void absorb(Replay &other)
+    {
+        absorbed.absorb(other.engine.counters());
+        absorbed.absorb(other.absorbed);
+        collector.absorb(std::move(other.collector));
+    }
+    // After engine.finish(): the reports, with those of the replays absorbed.
+    Analysis finish()
     {
         replay::ReplayCounters c = engine.counters();
-        for (std::unique_ptr<Replay> &other : others) {
-            c.absorb(other->engine.counters());
-            collector.absorb(std::move(other->collector));
-        }
+        c.absorb(absorbed);
         collector.finish(out, c.last_ns);
         out.summary = make_summary(c, collector.findings_dropped());
         return std::move(out);
@@ -174,6 +191,7 @@ struct Replay {
     P pairer;
     Collector collector;
     replay::ReplayEngine engine;
+    replay::ReplayCounters absorbed; // of the other shards' replays absorbed
 };
 
 // No pairing wanted: one replay fed by the read itself (the reader on a thread of its own when there is a CPU for it).
@@ -241,46 +259,59 @@ namespace {
 
 using Shard = Replay<attribute::ModelPairer>;
 
-// The attribution replay split by object (replay::shard_of) over `n` threads. Each reads its lane of the
-// spill (its objects' events, and when the others came, which moves its clock) and keeps its own
-// queries; they are merged as one replay's.
-Analysis attribute_in_shards(const Prepared &p, const AnalysisOptions &options, unsigned n)
+// The attribution replay split by object (replay::shard_of) into `lanes` shards, each a replay of its lane
+// of the spill (its objects' events, and when the others came, which moves its clock), replayed by
+// `threads` threads in turn. Each thread takes in the shards it replayed as it goes (their states freed
+// there), then the first thread's takes in the others': the reports of one replay of every object.
+Analysis attribute_in_shards(const Prepared &p, const AnalysisOptions &options, unsigned lanes, unsigned threads)
 {
-    std::vector<std::unique_ptr<Shard>> shards;
-    for (unsigned i = 0; i < n; ++i) {
-        AnalysisOptions o = options;
-        o.engine.shard = i;
-        o.engine.shards = n;
-        shards.push_back(std::make_unique<Shard>(o, p.models.oldest_first.index().get(), p.models));
-    }
     p.spill->seal(); // the replays below only read it
-    std::vector<std::exception_ptr> errors(n);
-    const auto run = [&](unsigned i) {
+    std::atomic<unsigned> next{0};
+    std::vector<std::unique_ptr<Shard>> done(threads); // each thread's shards, absorbed into its first
+    std::vector<std::exception_ptr> errors(threads);
+    const auto run = [&](unsigned t) {
         try {
-            p.spill->replay(shards[i]->engine, i, n);
-            shards[i]->engine.finish();
+            for (unsigned i; (i = next.fetch_add(1)) < lanes;) {
+                AnalysisOptions o = options;
+                o.engine.shard = i;
+                o.engine.shards = lanes;
+                auto shard = std::make_unique<Shard>(o, p.models.oldest_first.index().get(), p.models);
+                p.spill->replay(shard->engine, i, lanes);
+                shard->engine.finish();
+                if (done[t])
+                    done[t]->absorb(*shard);
+                else
+                    done[t] = std::move(shard);
+            }
         } catch (...) {
-            errors[i] = std::current_exception();
+            errors[t] = std::current_exception();
+            next = lanes; // the other threads take no more
         }
     };
-    std::vector<std::thread> threads;
-    threads.reserve(n);
-    for (unsigned i = 1; i < n; ++i) {
+    std::vector<std::thread> helpers;
+    for (unsigned t = 1; t < threads; ++t) {
         try {
-            threads.emplace_back(run, i);
-        } catch (...) { // no thread to be had: that shard on this one
-            run(i);
+            helpers.emplace_back(run, t);
+        } catch (...) { // no thread to be had: the others take its shards
+            break;
         }
     }
     run(0);
-    for (std::thread &t : threads)
-        t.join();
+    for (std::thread &h : helpers)
+        h.join();
     for (const std::exception_ptr &e : errors)
         if (e)
             std::rethrow_exception(e);
-    std::unique_ptr<Shard> first = std::move(shards.front());
-    shards.erase(shards.begin());
-    return first->finish(std::move(shards));
+    std::unique_ptr<Shard> all; // a thread may have found every shard taken
+    for (std::unique_ptr<Shard> &d : done) {
+        if (!d)
+            continue;
+        if (all)
+            all->absorb(*d);
+        else
+            all = std::move(d);
+    }
+    return all->finish();
 }
 
 } // namespace
@@ -292,10 +323,10 @@ Analysis analyze(const TracePass &pass, const AnalysisOptions &asked)
     options.engine.shards = 1;
     if (!options.attribute)
         return count_only(pass, options);
-    const unsigned n = attribution_shards(options);
-    Prepared p = prepare(pass, options, n);
-    if (n > 1)
-        return attribute_in_shards(p, options, n);
+    const unsigned lanes = attribution_lanes(options);
+    Prepared p = prepare(pass, options, lanes);
+    if (lanes > 1)
+        return attribute_in_shards(p, options, lanes, attribution_threads(options, lanes));
     AttributePass attribute_pass(p.models, options);
     p.spill->replay(attribute_pass);
     return attribute_pass.finish();

@@ -7,12 +7,20 @@ namespace {
 
 constexpr std::uint64_t refresh_every = 4096; // lives, once the doubling reached it
 
+// A learner's engine that keeps which of the spill's lanes hold events back (the later replays' engines do
+// what it does: same options, same events per object).
+replay::EngineOptions watching(replay::EngineOptions o, unsigned lanes)
+{
+    o.held_lanes = lanes;
+    return o;
+}
+
 } // namespace
 
 FirstPass::FirstPass(std::shared_ptr<replay::SiteIndex> sites, replay::EventSpill &spill,
                      const replay::EngineOptions &options)
     : sites_(sites), spill_(spill), pid_(options.pid), flows_(options.pid), stack_flows_(options.pid, true),
-      younger_(nullptr, attribute::AgeBias::younger, options, &matching_, sites),
+      younger_(nullptr, attribute::AgeBias::younger, watching(options, spill.lanes()), &matching_, sites),
       oldest_(nullptr, attribute::AgeBias::none, options, &matching_, sites)
 {
 }
@@ -37,7 +45,7 @@ void FirstPass::on_event(const Event &raw)
             matching_.by_stack = stack_flows_.provisional();
         next_refresh_ = next_refresh_ < refresh_every ? next_refresh_ * 2 : next_refresh_ + refresh_every;
     }
-    spill_.add(e, !younger_.holding_back()); // the engines of every later replay hold back what it does
+    spill_.add(e, younger_.held_lanes());
     younger_.on_event(e);
     oldest_.on_event(e);
 }

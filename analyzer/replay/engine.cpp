@@ -57,7 +57,8 @@ void ReplayCounters::absorb(const ReplayCounters &o)
 }
 
 ReplayEngine::ReplayEngine(Pairer &pairer, ReplayObserver &observer, EngineOptions options)
-    : pairer_(pairer), observer_(observer), options_(options), sites_(options.sites ? *options.sites : own_sites_)
+    : pairer_(pairer), observer_(observer), options_(options), sites_(options.sites ? *options.sites : own_sites_),
+      held_in_lane_(std::min(options.held_lanes, max_held_lanes))
 {
 }
 
@@ -142,6 +143,7 @@ void ReplayEngine::on_event(const Event &raw)
 
     Key key{e.pid, e.obj};
     ObjectState &o = object_for(e);
+    const bool held = !o.pending.empty();
     if (!o.uncertain && !o.freed && o.events > 0 && !loss_windows_.empty() &&
         loss_windows_.between(e.pid, o.last_ns, e.time_ns)) { // events of it may be among those lost
         o.uncertain = true;
@@ -165,6 +167,7 @@ void ReplayEngine::on_event(const Event &raw)
     // the front and left an earlier-stamped event first.
     if (!o.pending.empty())
         earliest_pending_ = std::min(earliest_pending_, o.pending.front().time_ns);
+    note_held(key, held, !o.pending.empty());
     if (o.freed)
         maybe_retire(key);
     if (!pending_keys_.empty() && now_ - earliest_pending_ > options_.reorder_window_ns)
@@ -217,6 +220,20 @@ void ReplayEngine::maybe_retire(const Key &key)
         if (last_obj_ == o)
             last_obj_ = nullptr;
         live_.erase(key.pid, key.obj);
+    }
+}
+
+void ReplayEngine::note_held(const Key &k, bool before, bool after)
+{
+    if (before == after || held_in_lane_.empty())
+        return;
+    const unsigned lane = shard_of(k.pid, k.obj, static_cast<unsigned>(held_in_lane_.size()));
+    const std::uint64_t bit = std::uint64_t{1} << lane;
+    if (after) {
+        if (held_in_lane_[lane]++ == 0)
+            held_lanes_ |= bit;
+    } else if (--held_in_lane_[lane] == 0) {
+        held_lanes_ &= ~bit;
     }
 }
 
@@ -274,6 +291,7 @@ void ReplayEngine::expire_pending()
         ObjectState *o = live_.find(key.pid, key.obj);
         if (o && !o->pending.empty() && now_ - o->pending.front().time_ns > options_.reorder_window_ns) {
             drain(*o, true);
+            note_held(key, true, !o->pending.empty());
             maybe_retire(key);
             o = live_.find(key.pid, key.obj);
         }
@@ -295,6 +313,8 @@ void ReplayEngine::finish()
         if (ObjectState *o = live_.find(key.pid, key.obj))
             drain(*o, true);
     pending_keys_.clear();
+    std::fill(held_in_lane_.begin(), held_in_lane_.end(), 0u);
+    held_lanes_ = 0;
     live_.for_each([&](ObjectState &o) {
         if (!o.freed)
             end_generation(o, now_, EndReason::end_of_trace);

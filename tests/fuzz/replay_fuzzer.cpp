@@ -123,6 +123,7 @@ Input decode(FuzzedDataProvider &in)
     o.learn_passes = 1 + ((flags >> 5) & 1);
     x.serialize = flags & 64;
     o.threads = 1; // the reader thread is the reader's business; here the input is in memory
+    o.lanes = 1;   // one attribution replay of every object (sharded() splits it)
     o.max_findings = in.ConsumeIntegralInRange<std::size_t>(0, 40);
     o.engine.reorder_window_ns = in.ConsumeIntegralInRange<std::uint64_t>(0, 20'000);
     o.engine.reorder_max_pending = in.ConsumeIntegralInRange<std::size_t>(0, 16);
@@ -258,10 +259,11 @@ void format_everything(const query::Analysis &a, const Input &x)
             d.dump();
 }
 
-// The same analysis with the attribution split over three shards (on threads).
+// The same analysis with the attribution split into shards (as many as by default) over three threads.
 query::AnalysisOptions sharded(query::AnalysisOptions o)
 {
     o.threads = 3;
+    o.lanes = 0;
     return o;
 }
 

@@ -18,6 +18,33 @@
 namespace refblame::analyzer::query {
 namespace {
 
+// One replay of every object on one thread: what the shards are held to.
+AnalysisOptions one_replay(AnalysisOptions o)
+{
+    o.threads = 1;
+    o.lanes = 1;
+    return o;
+}
+
+// The attribution in `lanes` shards (0: the default number) replayed by `threads` threads.
+struct Split {
+    int lanes, threads;
+};
+const Split splits[] = {{2, 2}, {3, 3}, {3, 1}, {5, 2}, {0, 1}, {0, 2}};
+
+AnalysisOptions split(AnalysisOptions o, Split s)
+{
+    o.lanes = s.lanes;
+    o.threads = s.threads;
+    return o;
+}
+
+std::string describe(Split s)
+{
+    return (s.lanes ? std::to_string(s.lanes) : std::string("default")) + " shards, " + std::to_string(s.threads) +
+           " threads";
+}
+
 TEST(Analysis, ReadsTheTraceOnceWhateverTheLearningReplays)
 {
     testing::PagePoolConfig c;
@@ -44,8 +71,7 @@ TEST(Analysis, OneThreadAndTwoGiveTheSameHolders)
     c.duration_ns = 300'000'000;
     c.shared_completion = true;
     testing::Scenario s = testing::page_pool(c);
-    AnalysisOptions one, two;
-    one.threads = 1;
+    AnalysisOptions one = one_replay({}), two;
     two.threads = 2;
     Analysis a = testing::analyze_events(s.events, one), b = testing::analyze_events(s.events, two);
     ASSERT_EQ(a.blocked.size(), b.blocked.size());
@@ -96,27 +122,24 @@ TEST(Analysis, AttributionInShardsGivesTheReportsOfOneReplay)
     }
     s.events = std::move(events);
     for (std::size_t max_findings : {std::size_t{10000}, std::size_t{3}}) { // the cap keeps the stream's first
-        AnalysisOptions one;
-        one.threads = 1;
+        AnalysisOptions one = one_replay({});
         one.max_findings = max_findings;
         const Analysis single = testing::analyze_events(s.events, one);
         ASSERT_GT(single.blocked.size(), 20u);
         ASSERT_GT(single.leaks.size(), 5u);
         ASSERT_GT(single.summary.findings, 5u);
         const std::vector<std::string> expected = reports(single);
-        for (int shards : {2, 3}) {
-            AnalysisOptions o = one;
-            o.threads = shards;
-            const Analysis sharded = testing::analyze_events(s.events, o);
+        for (Split sp : splits) {
+            const Analysis sharded = testing::analyze_events(s.events, split(one, sp));
             const std::vector<std::string> got = reports(sharded);
             ASSERT_EQ(got.size(), expected.size());
             for (std::size_t i = 0; i < got.size(); ++i)
-                EXPECT_EQ(got[i], expected[i]) << "report " << i << ", " << shards << " shards, cap " << max_findings;
+                EXPECT_EQ(got[i], expected[i]) << "report " << i << ", " << describe(sp) << ", cap " << max_findings;
             // The call sites in first-seen order, as one replay saw them (the symbolizer resolves them in it).
             ASSERT_EQ(sharded.site_uses.size(), single.site_uses.size());
             for (std::size_t i = 0; i < single.site_uses.size(); ++i)
                 EXPECT_TRUE(sharded.site_uses[i].site == single.site_uses[i].site)
-                    << "site " << i << ", " << shards << " shards";
+                    << "site " << i << ", " << describe(sp);
         }
     }
 }
@@ -183,8 +206,7 @@ TEST(Analysis, AttributionInShardsGivesOneReplaysReportsOnDisorderedStreams)
     std::mt19937_64 rng(2026);
     for (int round = 0; round < 150; ++round) {
         const std::vector<Event> events = rough_stream(rng);
-        AnalysisOptions one;
-        one.threads = 1;
+        AnalysisOptions one = one_replay({});
         one.engine.reorder_window_ns = 100 + rng() % 1000;
         one.engine.reorder_max_pending = rng() % 4;
         one.max_findings = rng() % 6;
@@ -195,36 +217,32 @@ TEST(Analysis, AttributionInShardsGivesOneReplaysReportsOnDisorderedStreams)
         loss.count = 1;
         const std::vector<Loss> losses = round % 3 == 0 ? std::vector<Loss>{loss} : std::vector<Loss>{};
         const std::vector<std::string> expected = reports(testing::analyze_events(events, one, losses));
-        for (int shards : {2, 3}) {
-            AnalysisOptions o = one;
-            o.threads = shards;
-            ASSERT_EQ(reports(testing::analyze_events(events, o, losses)), expected)
-                << "round " << round << ", " << shards << " shards";
-        }
+        for (Split sp : splits)
+            ASSERT_EQ(reports(testing::analyze_events(events, split(one, sp), losses)), expected)
+                << "round " << round << ", " << describe(sp);
     }
 }
 
-// An address whose object is in shard `a` of 2 and shard `b` of 3, from `from` on.
-std::uint64_t address_in(unsigned a, unsigned b, std::uint64_t from)
+// An address whose object is in shard `a` of 2, `b` of 3 and `c` of 16, from `from` on (shard_of scales
+// one hash: shard 1 of 2 is shards 8-15 of 16, shard 0 of 3 shards 0-5).
+std::uint64_t address_in(unsigned a, unsigned b, unsigned c, std::uint64_t from)
 {
-    for (std::uint64_t obj = from;; obj += 64)
-        if (replay::shard_of(4242, obj, 2) == a && replay::shard_of(4242, obj, 3) == b)
+    for (std::uint64_t obj = from; obj < from + (64u << 20); obj += 64)
+        if (replay::shard_of(4242, obj, 2) == a && replay::shard_of(4242, obj, 3) == b &&
+            replay::shard_of(4242, obj, 16) == c)
             return obj;
+    ADD_FAILURE() << "no object in shards " << a << ", " << b << ", " << c;
+    return from;
 }
 
 // One replay and the shards must agree on `events`: each report the same bytes.
 void expect_shards_agree(const std::vector<Event> &events, const AnalysisOptions &options)
 {
-    AnalysisOptions one = options;
-    one.threads = 1;
-    const Analysis single = testing::analyze_events(events, one);
+    const Analysis single = testing::analyze_events(events, one_replay(options));
     ASSERT_GE(single.blocked.size(), 2u);
     const std::vector<std::string> expected = reports(single);
-    for (int shards : {2, 3}) {
-        AnalysisOptions o = options;
-        o.threads = shards;
-        EXPECT_EQ(reports(testing::analyze_events(events, o)), expected) << shards << " shards";
-    }
+    for (Split sp : splits)
+        EXPECT_EQ(reports(testing::analyze_events(events, split(options, sp))), expected) << describe(sp);
 }
 
 Event op_on(Op op, std::uint64_t obj, int val, int count, std::uint64_t time_ns)
@@ -249,7 +267,8 @@ Event freeze_seeing(std::uint64_t obj, int count, std::uint64_t time_ns)
 
 TEST(Analysis, ShardsExpireAHeldBackEventWhenOneReplayWouldAfterItsElderWasGivenUp)
 {
-    const std::uint64_t x = address_in(0, 0, 0x10000), y = address_in(1, 1, 0x10000), z = address_in(1, 2, 0x10000);
+    const std::uint64_t x = address_in(0, 0, 3, 0x10000), y = address_in(1, 1, 9, 0x10000),
+                        z = address_in(1, 2, 12, 0x10000);
     testing::EventBuilder b;
     b.at(9).init(x, "page", 1, 0x10, 1);
     b.init(y, "page", 1, 0x10, 1);
@@ -269,7 +288,8 @@ TEST(Analysis, ShardsExpireAHeldBackEventWhenOneReplayWouldAfterItsElderWasGiven
 
 TEST(Analysis, ShardsPutWhatFinishAppliesAfterWhatTheLastEventExpired)
 {
-    const std::uint64_t a = address_in(0, 0, 0x20000), low = address_in(1, 1, 0x1000), c = address_in(1, 2, 0x20000);
+    const std::uint64_t a = address_in(0, 0, 5, 0x20000), low = address_in(1, 1, 9, 0x1000),
+                        c = address_in(1, 2, 14, 0x20000);
     ASSERT_LT(low, a); // the object drained at finish() sorts first by key
     testing::EventBuilder b;
     b.at(9).init(low, "page", 1, 0x10, 1);

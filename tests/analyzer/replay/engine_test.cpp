@@ -1,6 +1,7 @@
 // engine_test.cpp: the replay's op semantics: generations, freezes, moves and adopt, sets, first-seen objects, invariants.
 #include "event_builder.hpp"
 #include "replay/engine.hpp"
+#include "replay/shards.hpp"
 #include "run_passes.hpp"
 
 #include <gtest/gtest.h>
@@ -284,6 +285,64 @@ TEST(ReplayEngine, KeepsSiteTalliesOnlyWhenAskedAndPairsTheSameEitherWay)
     for (const auto &[site, counts] : by_caller)
         seen.push_back(counts);
     EXPECT_EQ(seen, expected); // site ids are given in order of first use: init, get, put
+}
+
+// An address from `from` on whose object is in shard `lane` of 4.
+std::uint64_t in_lane(unsigned lane, std::uint64_t from)
+{
+    while (replay::shard_of(4242, from, 4) != lane)
+        from += 64;
+    return from;
+}
+
+TEST(ReplayEngine, KeepsWhichShardsHaveEventsHeldBack)
+{
+    const std::uint64_t a = in_lane(1, 0xb000), b = in_lane(3, 0xb000), c = in_lane(1, a + 64);
+    EventBuilder build;
+    build.init(a, "page", 1, init_site, 1);
+    build.init(b, "page", 1, init_site, 1);
+    build.init(c, "page", 1, init_site, 1);
+    std::vector<Event> in = build.take();
+    const auto mod = [&](std::uint64_t o, int val, int count, std::uint64_t ns, std::int32_t tid = 1) {
+        Event e = in.front();
+        e.op = Op::mod;
+        e.tid = tid; // a missing event comes from another thread (another CPU's stream)
+        e.obj = o;
+        e.val = val;
+        e.count = count;
+        e.caller = get_site;
+        e.time_ns = ns;
+        return e;
+    };
+    const std::uint64_t t = in.back().time_ns;
+    in.push_back(mod(a, 1, 3, t + 10));   // a's count was 1: the event making it 2 is still to come
+    in.push_back(mod(b, 1, 2, t + 20));   // follows
+    in.push_back(mod(c, 1, 3, t + 30));   // c waits too, in a's shard
+    in.push_back(mod(a, 1, 2, t + 40, 2)); // a's missing event: both applied; c still waits
+    in.push_back(mod(b, 1, 4, t + 50));   // b waits: two shards
+    in.push_back(mod(c, 1, 2, t + 60, 2)); // c's missing one
+    in.push_back(mod(a, 1, 5, t + 70));   // a waits again
+    in.push_back(mod(b, 1, 5, t + 2000)); // past the window: a and b given up (continuity breaks)
+    in.push_back(mod(a, 1, 7, t + 2010)); // held at the end of the stream
+    const std::uint64_t none = 0, lane1 = 1u << 1, lane3 = 1u << 3;
+    const std::vector<std::uint64_t> expected = {none,  none,          none,  lane1,         lane1, lane1,
+                                                 lane1, lane1 | lane3, lane3, lane1 | lane3, none,  lane1};
+    Recorder r;
+    replay::OldestFirstPairer p;
+    replay::EngineOptions o;
+    o.held_lanes = 4;
+    o.reorder_window_ns = 1000;
+    replay::ReplayEngine e(p, r, o);
+    replay::ReplayEngine unwatched(p, r, {}); // held_lanes 0: none kept
+    ASSERT_EQ(in.size(), expected.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        e.on_event(in[i]);
+        unwatched.on_event(in[i]);
+        EXPECT_EQ(e.held_lanes(), expected[i]) << "after event " << i;
+        EXPECT_EQ(unwatched.held_lanes(), 0u);
+    }
+    e.finish();
+    EXPECT_EQ(e.held_lanes(), 0u);
 }
 
 } // namespace
