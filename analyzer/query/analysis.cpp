@@ -108,9 +108,11 @@ void read_into(const TracePass &pass, EventSink &sink, const AnalysisOptions &op
 unsigned attribution_lanes(const AnalysisOptions &options)
 {
     constexpr unsigned lanes = 16;
+    if (options.object) // whatever `lanes` says: the object's queries are not merged from shards
+        return 1;
     if (options.lanes > 0)
         return std::min(static_cast<unsigned>(options.lanes), replay::EventSpill::max_lanes);
-    return options.object ? 1 : lanes;
+    return lanes;
 }
 
 // How many threads replay the shards: one per CPU, two at most (only measured on 2 CPUs so far; two

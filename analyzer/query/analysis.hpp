@@ -32,7 +32,7 @@ struct AnalysisOptions {
     // 1: read and analyze on one thread; 0: two when there are 2+ CPUs; N > 1: also N attributing.
     int threads = 0;
     // The attribution replays the objects in this many shards, one after another on each of its threads
-    // (a lane of the spill each: replay/event_spill.hpp). 0: 16, or 1 with `object`; 1: one replay of all.
+    // (a lane of the spill each: replay/event_spill.hpp). 0: 16; 1: one replay of all, as always with `object`.
     int lanes = 0;
     std::size_t max_findings = 10000;    // findings listed (all are counted)
     replay::EngineOptions engine;        // reordering window (pid is taken from `pid`)

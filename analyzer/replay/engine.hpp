@@ -179,7 +179,7 @@ private:
     std::uint64_t position_ = 0;
     bool expiring_ = false;
     std::uint64_t applied_ = 0; // events applied
-    std::uint64_t earliest_pending_ = 0; // no held-back event is older (0: rescan)
+    std::uint64_t earliest_pending_ = 0; // no held-back event is older (while pending_keys_ is not empty)
     std::uint64_t next_ref_id_ = 0;
     std::vector<std::size_t> candidates_; // scratch
     std::vector<double> weights_;         // scratch

@@ -144,6 +144,35 @@ TEST(Analysis, AttributionInShardsGivesTheReportsOfOneReplay)
     }
 }
 
+TEST(Analysis, AnObjectsHoldersAndHistoryComeFromOneReplayWhateverTheShardsAsked)
+{
+    testing::PagePoolConfig c;
+    c.duration_ns = 100'000'000;
+    const testing::Scenario s = testing::page_pool(c);
+    std::uint64_t object = 0;
+    for (const Event &e : s.events)
+        if (e.op == Op::freeze && e.ret == 0) { // an object with a failed freeze: holders worth comparing
+            object = e.obj;
+            break;
+        }
+    ASSERT_NE(object, 0u);
+    AnalysisOptions o = one_replay({});
+    o.object = object;
+    o.history = true;
+    const Analysis single = testing::analyze_events(s.events, o);
+    ASSERT_FALSE(single.history.empty());
+    ASSERT_EQ(single.holders.size(), 1u);
+    Symbolizer sym{SymbolizerOptions{}};
+    for (Split sp : splits) {
+        const Analysis a = testing::analyze_events(s.events, split(o, sp));
+        ASSERT_EQ(a.history.size(), single.history.size()) << describe(sp);
+        ASSERT_EQ(a.holders.size(), 1u) << describe(sp);
+        EXPECT_EQ(holders_json(a.summary, a.holders[0], sym).dump(),
+                  holders_json(single.summary, single.holders[0], sym).dump())
+            << describe(sp);
+    }
+}
+
 // A short stream of a few objects with what sharding must get right: counts that skip (lost events),
 // neighbours swapped (another CPU's clock), held-back events expiring by time and by number, frees and
 // re-inits, failed and successful freezes, underflows (findings) and tracked holders.
