@@ -29,7 +29,7 @@ struct AnalysisOptions {
     // balance: counts, generations, continuity, findings): one replay during the read, no spill.
     bool attribute = true;
     int learn_passes = 1;                // replays that learn the pairing model before attributing
-    // 1: read and analyze on one thread; 0: two when there are 2+ CPUs; N > 1: also N attributing.
+    // 1: read and analyze on one thread; 0: two when there are 2+ CPUs; N > 1: two, and N threads attribute.
     int threads = 0;
     // The attribution replays the objects in this many shards, one after another on each of its threads
     // (a lane of the spill each: replay/event_spill.hpp). 0: 16; 1: one replay of all, as always with `object`.
