@@ -264,7 +264,8 @@ using Shard = Replay<attribute::ModelPairer>;
 // The attribution replay split by object (replay::shard_of) into `lanes` shards, each a replay of its lane
 // of the spill (its objects' events, and when the others came, which moves its clock), replayed by
 // `threads` threads in turn. Each thread takes in the shards it replayed as it goes (their states freed
-// there), then the first thread's takes in the others': the reports of one replay of every object.
+// there), then the first thread's takes in the others': the reports of one replay of every object. One
+// lane: that one replay, on this thread.
 Analysis attribute_in_shards(const Prepared &p, const AnalysisOptions &options, unsigned lanes, unsigned threads)
 {
     p.spill->seal(); // the replays below only read it
@@ -327,11 +328,7 @@ Analysis analyze(const TracePass &pass, const AnalysisOptions &asked)
         return count_only(pass, options);
     const unsigned lanes = attribution_lanes(options);
     Prepared p = prepare(pass, options, lanes);
-    if (lanes > 1)
-        return attribute_in_shards(p, options, lanes, attribution_threads(options, lanes));
-    AttributePass attribute_pass(p.models, options);
-    p.spill->replay(attribute_pass);
-    return attribute_pass.finish();
+    return attribute_in_shards(p, options, lanes, attribution_threads(options, lanes));
 }
 
 } // namespace refblame::analyzer::query

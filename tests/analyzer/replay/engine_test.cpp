@@ -298,32 +298,33 @@ std::uint64_t in_lane(unsigned lane, std::uint64_t from)
 TEST(ReplayEngine, KeepsWhichShardsHaveEventsHeldBack)
 {
     const std::uint64_t a = in_lane(1, 0xb000), b = in_lane(3, 0xb000), c = in_lane(1, a + 64);
+    // Each object's gets, made in count order; handed to the engine out of it below, some never (lost).
     EventBuilder build;
-    build.init(a, "page", 1, init_site, 1);
-    build.init(b, "page", 1, init_site, 1);
-    build.init(c, "page", 1, init_site, 1);
-    std::vector<Event> in = build.take();
-    const auto mod = [&](std::uint64_t o, int val, int count, std::uint64_t ns, std::int32_t tid = 1) {
-        Event e = in.front();
-        e.op = Op::mod;
-        e.tid = tid; // a missing event comes from another thread (another CPU's stream)
-        e.obj = o;
-        e.val = val;
-        e.count = count;
-        e.caller = get_site;
+    std::vector<Event> in{build.init(a, "page", 1, init_site, 1), build.init(b, "page", 1, init_site, 1),
+                          build.init(c, "page", 1, init_site, 1)};
+    // get(o, tid): o's next get (counts 2, 3, ...); a missing one comes from another thread (another CPU's stream).
+    const auto get = [&](std::uint64_t o, std::int32_t tid) { return build.get(o, get_site, tid); };
+    const Event a2 = get(a, 2), a3 = get(a, 1);
+    get(a, 1); // 4: lost
+    const Event a5 = get(a, 1);
+    get(a, 1); // 6: lost
+    const Event a7 = get(a, 1), b2 = get(b, 1);
+    get(b, 1); // 3: lost
+    const Event b4 = get(b, 1), b5 = get(b, 1), c2 = get(c, 2), c3 = get(c, 1);
+    const std::uint64_t t = in.back().time_ns;
+    const auto at = [](Event e, std::uint64_t ns) {
         e.time_ns = ns;
         return e;
     };
-    const std::uint64_t t = in.back().time_ns;
-    in.push_back(mod(a, 1, 3, t + 10));   // a's count was 1: the event making it 2 is still to come
-    in.push_back(mod(b, 1, 2, t + 20));   // follows
-    in.push_back(mod(c, 1, 3, t + 30));   // c waits too, in a's shard
-    in.push_back(mod(a, 1, 2, t + 40, 2)); // a's missing event: both applied; c still waits
-    in.push_back(mod(b, 1, 4, t + 50));   // b waits: two shards
-    in.push_back(mod(c, 1, 2, t + 60, 2)); // c's missing one
-    in.push_back(mod(a, 1, 5, t + 70));   // a waits again
-    in.push_back(mod(b, 1, 5, t + 2000)); // past the window: a and b given up (continuity breaks)
-    in.push_back(mod(a, 1, 7, t + 2010)); // held at the end of the stream
+    in.push_back(at(a3, t + 10));   // count 3: a's count was 1, the event making it 2 is still to come
+    in.push_back(at(b2, t + 20));   // follows
+    in.push_back(at(c3, t + 30));   // c waits too, in a's shard
+    in.push_back(at(a2, t + 40));   // a's missing event: both applied; c still waits
+    in.push_back(at(b4, t + 50));   // b waits: two shards
+    in.push_back(at(c2, t + 60));   // c's missing one
+    in.push_back(at(a5, t + 70));   // a waits again (4 is lost)
+    in.push_back(at(b5, t + 2000)); // past the window: a and b given up (continuity breaks)
+    in.push_back(at(a7, t + 2010)); // held at the end of the stream (6 is lost)
     const std::uint64_t none = 0, lane1 = 1u << 1, lane3 = 1u << 3;
     const std::vector<std::uint64_t> expected = {none,  none,          none,  lane1,         lane1, lane1,
                                                  lane1, lane1 | lane3, lane3, lane1 | lane3, none,  lane1};
