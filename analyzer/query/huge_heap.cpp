@@ -68,7 +68,7 @@ HugeHeap grow_heap_on_huge_pages()
 std::size_t fault_in_thread_heap(std::size_t bytes)
 {
     std::size_t done = 0;
-#if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE) && !REFBLAME_ASAN
+#if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE) && !defined(REFBLAME_ASAN)
     if (!freed_memory_kept)
         return 0;
     constexpr std::size_t block = std::size_t{64} << 10; // under the mmap threshold: from the arena's heap
